@@ -1,0 +1,69 @@
+// swift-tools-version:6.1
+import Foundation
+import PackageDescription
+
+/// Set CDRSTORE_BENCHMARKS=1 to build the package-benchmark targets (they add ~90 s to a build).
+let withBenchmarks = ProcessInfo.processInfo.environment["CDRSTORE_BENCHMARKS"] != nil
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+var package = Package(
+    name: "cdrstore",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cdrstore", targets: ["cdrstore"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),
+        .target(name: "CDRModel", dependencies: ["CCrypto"], swiftSettings: strict),
+        .target(name: "Feeds", dependencies: ["CDRModel"], swiftSettings: strict),
+        .target(
+            name: "Schema",
+            path: "sql",
+            exclude: ["README.md"],
+            resources: [.embedInCode("001_schema.sql")],
+            swiftSettings: strict
+        ),
+        .target(name: "Store", dependencies: ["Postgres", "CDRModel", "Feeds", "Schema"], swiftSettings: strict),
+        .target(name: "Generator", dependencies: ["CDRModel"], swiftSettings: strict),
+        .executableTarget(
+            name: "cdrstore",
+            dependencies: [
+                "Store", "Feeds", "Generator", "Postgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TestSupport", dependencies: ["Postgres", "Store"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CDRModelTests", dependencies: ["CDRModel"], swiftSettings: strict),
+        .testTarget(name: "FeedsTests", dependencies: ["Feeds"], swiftSettings: strict),
+        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Feeds"], swiftSettings: strict),
+        .testTarget(
+            name: "StoreTests", dependencies: ["Store", "Feeds", "Generator", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
+    ]
+)
+
+if withBenchmarks {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"])
+    )
+    package.targets.append(
+        .executableTarget(
+            name: "ParserBenchmarks",
+            dependencies: [
+                "Feeds", "Generator",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/ParserBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    )
+}

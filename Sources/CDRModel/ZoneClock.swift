@@ -1,0 +1,52 @@
+import Foundation
+
+/// Converts a feed's wall-clock times to UTC in one IANA time zone, and back.
+///
+/// In the autumn hour that happens twice, a wall time takes the earlier offset (the first
+/// occurrence); a wall time inside the spring gap does not exist and is refused.
+/// Results are cached per quarter hour of wall time, since zones change offset only on such boundaries.
+public final class ZoneClock {
+    /// The IANA name, e.g. `Europe/Stockholm`.
+    public let identifier: String
+    private let zone: TimeZone
+    private var offsetsByQuarterHour: [Int64: Int64?] = [:]
+
+    /// Creates a converter; fails when the name is not a known IANA time zone.
+    public init?(identifier: String) {
+        guard let zone = TimeZone(identifier: identifier),
+            TimeZone.knownTimeZoneIdentifiers.contains(identifier)
+                || identifier == "UTC" || identifier == "GMT"
+        else { return nil }
+        self.identifier = identifier
+        self.zone = zone
+    }
+
+    /// UTC seconds since the epoch for a wall time, or nil when it falls in a spring-forward gap.
+    public func utcSeconds(for civil: CivilTime) -> Int64? {
+        let local = civil.secondsAsIfUTC
+        let quarter = local >= 0 ? local / 900 : (local - 899) / 900
+        let offset: Int64?
+        if let cached = offsetsByQuarterHour[quarter] {
+            offset = cached
+        } else {
+            offset = resolveOffset(localSeconds: quarter * 900)
+            offsetsByQuarterHour[quarter] = offset
+        }
+        return offset.map { local - $0 }
+    }
+
+    /// The wall time in this zone of a UTC instant.
+    public func civilTime(unixSeconds: Int64) -> CivilTime {
+        CivilTime(unixSeconds: unixSeconds + offset(at: unixSeconds))
+    }
+
+    private func offset(at unixSeconds: Int64) -> Int64 {
+        Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(unixSeconds))))
+    }
+
+    private func resolveOffset(localSeconds: Int64) -> Int64? {
+        let candidates = Set([offset(at: localSeconds - 86_400), offset(at: localSeconds + 86_400)])
+        let valid = candidates.filter { offset(at: localSeconds - $0) == $0 }
+        return valid.max()
+    }
+}

@@ -1,0 +1,195 @@
+import CDRModel
+
+/// Decodes Asterisk `cdr_csv` records (`Master.csv`): 16 columns, plus `uniqueid` and/or
+/// `userfield` (`loguniqueid`, `loguserfield`), plus `peeraccount,linkedid,sequence`
+/// (`newcdrcolumns`): 16 to 21 columns, decided per line by the column count.
+public struct AsteriskCSVDecoder: CSVRecordDecoder {
+    private let normaliser: NumberNormaliser
+    private let clock: ZoneClock
+    private var scratch: [UInt8] = []
+
+    /// The longest call accepted: 7 days.
+    public static let maxDurationSeconds = 7 * 86_400
+
+    /// Creates a decoder for a feed whose wall times are in `clock`'s zone.
+    public init(normaliser: NumberNormaliser, clock: ZoneClock) {
+        self.normaliser = normaliser
+        self.clock = clock
+    }
+
+    private enum Column {
+        static let accountCode = 0, source = 1, destination = 2, channel = 5, lastApp = 7
+        static let start = 9, answer = 10, end = 11, duration = 12, billsec = 13, disposition = 14
+    }
+
+    /// Decodes one record; see `CSVRecordDecoder`.
+    public mutating func decode(_ fields: [CSVField], in buffer: UnsafeRawBufferPointer) -> DecodedRecord {
+        if fields.count == 1, fields[0].start == fields[0].end { return .skip }
+        guard (16...21).contains(fields.count) else {
+            return .rejected(
+                "expected 16 to 21 columns (Asterisk cdr_csv with or without uniqueid, userfield and newcdrcolumns), found \(fields.count)"
+            )
+        }
+        do {
+            return .record(try makeRecord(fields, buffer))
+        } catch {
+            return .rejected(error.reason)
+        }
+    }
+
+    private struct Refusal: Error { let reason: String }
+
+    private mutating func makeRecord(_ fields: [CSVField], _ buffer: UnsafeRawBufferPointer) throws(Refusal)
+        -> CallRecord
+    {
+        func bytes(_ index: Int) -> UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(rebasing: buffer[fields[index].start..<fields[index].end])
+        }
+        func text(_ index: Int, _ name: String) throws(Refusal) -> String {
+            let field = fields[index]
+            let decoded: String?
+            if field.hasEscapedQuotes {
+                decoded = String(validating: CSVScanner.content(of: field, in: buffer), as: UTF8.self)
+            } else {
+                decoded = String(validating: bytes(index), as: UTF8.self)
+            }
+            guard let decoded else { throw Refusal(reason: "field \(index + 1) (\(name)) is not valid UTF-8") }
+            return decoded
+        }
+        func optionalText(_ index: Int, _ name: String) throws(Refusal) -> String? {
+            fields[index].start == fields[index].end ? nil : try text(index, name)
+        }
+        func time(_ index: Int, _ name: String, required: Bool) throws(Refusal) -> Int64? {
+            let raw = bytes(index)
+            if raw.isEmpty {
+                if required { throw Refusal(reason: "\(name) time is empty") }
+                return nil
+            }
+            let shown = String(decoding: raw.prefix(40), as: UTF8.self)
+            guard let civil = CivilTime.parse(raw) else {
+                throw Refusal(reason: "\(name) time '\(shown)' is not in the form YYYY-MM-DD HH:MM:SS")
+            }
+            guard civil.isValid else { throw Refusal(reason: "\(name) time '\(shown)' is not a real date and time") }
+            guard let seconds = clock.utcSeconds(for: civil) else {
+                throw Refusal(
+                    reason:
+                        "\(name) time '\(shown)' does not exist in \(clock.identifier) (the clocks skip it when summer time starts)"
+                )
+            }
+            return seconds * 1_000_000
+        }
+        func seconds(_ index: Int, _ name: String) throws(Refusal) -> Int32 {
+            let raw = bytes(index)
+            var value = 0
+            guard !raw.isEmpty, raw.count <= 9 else {
+                throw Refusal(
+                    reason:
+                        "\(name) '\(String(decoding: raw.prefix(40), as: UTF8.self))' is not a whole number of seconds")
+            }
+            for byte in raw {
+                let digit = byte &- UInt8(ascii: "0")
+                guard digit < 10 else {
+                    let shown = String(decoding: raw.prefix(40), as: UTF8.self)
+                    if byte == UInt8(ascii: "-") { throw Refusal(reason: "\(name) '\(shown)' is negative") }
+                    throw Refusal(reason: "\(name) '\(shown)' is not a whole number of seconds")
+                }
+                value = value * 10 + Int(digit)
+            }
+            guard value <= Self.maxDurationSeconds else {
+                throw Refusal(reason: "\(name) of \(value) s is longer than 7 days")
+            }
+            return Int32(value)
+        }
+
+        let startTime = try time(Column.start, "start", required: true)!
+        let answerTime = try time(Column.answer, "answer", required: false)
+        let endTime = try time(Column.end, "end", required: true)!
+        let duration = try seconds(Column.duration, "duration")
+        let billsec = try seconds(Column.billsec, "billsec")
+        guard endTime >= startTime else { throw Refusal(reason: "end time is before start time") }
+        if let answerTime, answerTime < startTime || answerTime > endTime {
+            throw Refusal(reason: "answer time is outside the call (before its start or after its end)")
+        }
+        guard billsec <= duration else {
+            throw Refusal(reason: "billsec (\(billsec)) is greater than duration (\(duration))")
+        }
+        guard let disposition = Self.disposition(bytes(Column.disposition)) else {
+            let shown = String(decoding: bytes(Column.disposition).prefix(40), as: UTF8.self)
+            throw Refusal(
+                reason:
+                    "unknown disposition '\(shown)' (expected ANSWERED, NO ANSWER, BUSY, FAILED, CONGESTION or CANCEL)")
+        }
+        let (uniqueIDIndex, sequenceIndex) = Self.optionalColumns(fields, bytes)
+        var recordKey = try uniqueIDIndex.flatMap { index throws(Refusal) in try optionalText(index, "uniqueid") }
+        if let key = recordKey, let sequenceIndex, let sequence = try optionalText(sequenceIndex, "sequence") {
+            recordKey = key + "#" + sequence
+        }
+        return CallRecord(
+            startTime: startTime, answerTime: answerTime, endTime: endTime,
+            durationSeconds: duration, billableSeconds: billsec,
+            source: normaliser.normalise(try text(Column.source, "src")),
+            destination: normaliser.normalise(try text(Column.destination, "dst")),
+            callType: Self.isFaxApplication(bytes(Column.lastApp)) ? .fax : .voice,
+            disposition: disposition,
+            equipment: try optionalText(Column.channel, "channel").map(Self.peer(ofChannel:)),
+            account: try optionalText(Column.accountCode, "accountcode"),
+            recordKey: recordKey)
+    }
+
+    /// Where `uniqueid` and `sequence` are for a line of this many columns.
+    private static func optionalColumns(
+        _ fields: [CSVField], _ bytes: (Int) -> UnsafeRawBufferPointer
+    ) -> (uniqueID: Int?, sequence: Int?) {
+        switch fields.count {
+        case 17: return (looksLikeUniqueID(bytes(16)) ? 16 : nil, nil)
+        case 18: return (16, nil)
+        case 19: return (nil, 18)
+        case 20: return (looksLikeUniqueID(bytes(16)) ? 16 : nil, 19)
+        case 21: return (16, 20)
+        default: return (nil, nil)
+        }
+    }
+
+    /// A uniqueid is `<epoch>.<counter>`, optionally after a `systemname-` prefix.
+    static func looksLikeUniqueID(_ raw: UnsafeRawBufferPointer) -> Bool {
+        guard let dot = raw.lastIndex(of: UInt8(ascii: ".")), dot > 0, dot < raw.count - 1 else { return false }
+        let counter = raw[(dot + 1)...]
+        var epochStart = dot
+        while epochStart > 0, raw[epochStart - 1] &- UInt8(ascii: "0") < 10 { epochStart -= 1 }
+        return counter.allSatisfy { $0 &- UInt8(ascii: "0") < 10 } && dot - epochStart >= 9
+            && (epochStart == 0 || raw[epochStart - 1] == UInt8(ascii: "-"))
+    }
+
+    private static func disposition(_ raw: UnsafeRawBufferPointer) -> Disposition? {
+        switch String(decoding: raw, as: UTF8.self) {
+        case "ANSWERED": return .answered
+        case "NO ANSWER": return .noAnswer
+        case "BUSY": return .busy
+        case "FAILED": return .failed
+        case "CONGESTION": return .congestion
+        case "CANCEL": return .cancelled
+        default: return nil
+        }
+    }
+
+    private static func isFaxApplication(_ raw: UnsafeRawBufferPointer) -> Bool {
+        switch String(decoding: raw, as: UTF8.self).lowercased() {
+        case "receivefax", "sendfax", "rxfax", "txfax": return true
+        default: return false
+        }
+    }
+
+    /// The peer part of a channel name: `SIP/alice-0000000a` → `SIP/alice`, `Local/100@ctx-0001;1` → `Local/100@ctx`.
+    static func peer(ofChannel channel: String) -> String {
+        var name = Substring(channel)
+        if let semicolon = name.lastIndex(of: ";"), name[name.index(after: semicolon)...].allSatisfy(\.isNumber) {
+            name = name[..<semicolon]
+        }
+        guard let slash = name.firstIndex(of: "/"), let dash = name.lastIndex(of: "-"), dash > slash else {
+            return String(name)
+        }
+        let suffix = name[name.index(after: dash)...]
+        guard !suffix.isEmpty, suffix.allSatisfy(\.isHexDigit) else { return String(name) }
+        return String(name[..<dash])
+    }
+}

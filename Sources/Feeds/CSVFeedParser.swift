@@ -1,0 +1,169 @@
+import CDRModel
+
+/// What a CSV feed's decoder makes of one record's fields.
+public enum DecodedRecord {
+    /// A valid call.
+    case record(CallRecord)
+    /// A record that must be refused, with the reason.
+    case rejected(String)
+    /// Nothing to store and nothing wrong (a blank line).
+    case skip
+}
+
+/// Turns the fields of one CSV record into a call, for one feed format.
+public protocol CSVRecordDecoder {
+    /// Decodes the fields of a record found in `buffer`.
+    mutating func decode(_ fields: [CSVField], in buffer: UnsafeRawBufferPointer) -> DecodedRecord
+}
+
+/// Frames CSV records in a stream and hands their fields to a format's decoder.
+///
+/// Framing rules: a line longer than `maxRecordBytes` is refused (its first bytes are kept);
+/// a record spanning several lines (newlines inside quotes) that fails to decode refuses only its
+/// first line, so an unbalanced quote costs one line and not the records after it; at the end
+/// of input, an unterminated last line is left for the next run.
+public struct CSVFeedParser<Decoder: CSVRecordDecoder>: FeedParser {
+    /// The longest record accepted: 1 MiB.
+    public static var maxRecordBytes: Int { 1 << 20 }
+
+    private var decoder: Decoder
+    private var scanner = CSVScanner()
+    private var skippingOversizedLine = false
+    /// The number of physical lines consumed so far.
+    public var linesConsumed: Int64 = 0
+
+    /// Creates a parser around a decoder.
+    public init(decoder: Decoder) { self.decoder = decoder }
+
+    /// Parses the complete records at the start of `buffer`; see `FeedParser`.
+    public mutating func parse(
+        _ buffer: UnsafeRawBufferPointer, baseOffset: Int64, atEnd: Bool, emit: (FeedEvent) throws -> Void
+    ) rethrows -> Int {
+        var index = 0
+        if skippingOversizedLine {
+            guard let lineEnd = Self.lineEnd(in: buffer, from: 0) else { return buffer.count }
+            skippingOversizedLine = false
+            linesConsumed += 1
+            index = lineEnd
+        }
+        while index < buffer.count {
+            let position = baseOffset + Int64(index)
+            switch scanner.scan(buffer, from: index) {
+            case .record(let end, let lines):
+                let raw = Self.rawRecord(buffer, index, end)
+                switch decoder.decode(scanner.fields, in: buffer) {
+                case .record(let call):
+                    let line = linesConsumed + 1
+                    linesConsumed += Int64(lines)
+                    try emit(
+                        .record(
+                            call, raw: raw,
+                            position: RecordPosition(
+                                offset: position, endOffset: baseOffset + Int64(end), line: line,
+                                endLines: linesConsumed)))
+                    index = end
+                case .skip:
+                    linesConsumed += Int64(lines)
+                    index = end
+                case .rejected(let reason):
+                    index = try reject(
+                        buffer, from: index, recordEnd: end, lines: lines, reason: reason,
+                        baseOffset: baseOffset, emit: emit)
+                }
+            case .malformed(let reason, let end, let lines):
+                index = try reject(
+                    buffer, from: index, recordEnd: end, lines: lines, reason: reason,
+                    baseOffset: baseOffset, emit: emit)
+            case .needMore:
+                let remaining = buffer.count - index
+                if remaining > Self.maxRecordBytes {
+                    index = try rejectOversized(buffer, from: index, baseOffset: baseOffset, emit: emit)
+                } else if atEnd, let lineEnd = Self.lineEnd(in: buffer, from: index) {
+                    index = try rejectLine(
+                        buffer, from: index, lineEnd: lineEnd,
+                        reason: "unbalanced quote: a quoted field opened on this line is never closed",
+                        baseOffset: baseOffset, emit: emit)
+                } else {
+                    return index
+                }
+            }
+        }
+        return index
+    }
+
+    private mutating func reject(
+        _ buffer: UnsafeRawBufferPointer, from start: Int, recordEnd: Int, lines: Int, reason: String,
+        baseOffset: Int64, emit: (FeedEvent) throws -> Void
+    ) rethrows -> Int {
+        guard lines > 1, let lineEnd = Self.lineEnd(in: buffer, from: start) else {
+            return try rejectLine(
+                buffer, from: start, lineEnd: recordEnd, lines: lines, reason: reason,
+                baseOffset: baseOffset, emit: emit)
+        }
+        return try rejectLine(
+            buffer, from: start, lineEnd: lineEnd,
+            reason:
+                "\(reason) (the record spans \(lines) lines, probably an unbalanced quote; only its first line is refused)",
+            baseOffset: baseOffset, emit: emit)
+    }
+
+    private mutating func rejectLine(
+        _ buffer: UnsafeRawBufferPointer, from start: Int, lineEnd: Int, lines: Int = 1, reason: String,
+        baseOffset: Int64, emit: (FeedEvent) throws -> Void
+    ) rethrows -> Int {
+        let rejection = Rejection(
+            offset: baseOffset + Int64(start), line: linesConsumed + 1,
+            raw: Array(Self.rawRecord(buffer, start, lineEnd)), reason: reason)
+        linesConsumed += Int64(lines)
+        try emit(
+            .rejection(
+                rejection,
+                position: RecordPosition(
+                    offset: rejection.offset, endOffset: baseOffset + Int64(lineEnd), line: rejection.line,
+                    endLines: linesConsumed)))
+        return lineEnd
+    }
+
+    private mutating func rejectOversized(
+        _ buffer: UnsafeRawBufferPointer, from start: Int, baseOffset: Int64, emit: (FeedEvent) throws -> Void
+    ) rethrows -> Int {
+        let limit = start + Self.maxRecordBytes
+        if let lineEnd = Self.lineEnd(in: buffer, from: start), lineEnd <= limit {
+            return try rejectLine(
+                buffer, from: start, lineEnd: lineEnd,
+                reason: "a record longer than 1 MiB starts on this line (an unbalanced quote or a field over 1 MiB)",
+                baseOffset: baseOffset, emit: emit)
+        }
+        let lineEnd = Self.lineEnd(in: buffer, from: start)
+        let rejection = Rejection(
+            offset: baseOffset + Int64(start), line: linesConsumed + 1,
+            raw: Array(UnsafeRawBufferPointer(rebasing: buffer[start..<limit])),
+            reason: "line longer than 1 MiB; only its first 1 MiB is kept here")
+        let resume = lineEnd ?? buffer.count
+        if lineEnd == nil { skippingOversizedLine = true } else { linesConsumed += 1 }
+        try emit(
+            .rejection(
+                rejection,
+                position: RecordPosition(
+                    offset: rejection.offset, endOffset: baseOffset + Int64(resume), line: rejection.line,
+                    endLines: linesConsumed)))
+        return resume
+    }
+
+    private static func lineEnd(in buffer: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        var index = start
+        while index < buffer.count {
+            if buffer[index] == UInt8(ascii: "\n") { return index + 1 }
+            index += 1
+        }
+        return nil
+    }
+
+    private static func rawRecord(_ buffer: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> UnsafeRawBufferPointer
+    {
+        var last = end
+        if last > start, buffer[last - 1] == UInt8(ascii: "\n") { last -= 1 }
+        if last > start, buffer[last - 1] == UInt8(ascii: "\r") { last -= 1 }
+        return UnsafeRawBufferPointer(rebasing: buffer[start..<last])
+    }
+}

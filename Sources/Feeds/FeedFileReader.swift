@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Reads a feed file in fixed-size chunks from a byte offset and runs a parser over it, so that
+/// memory stays flat whatever the file's size.
+public struct FeedFileReader {
+    /// How much is read at a time: 4 MiB.
+    public static let chunkBytes = 4 << 20
+
+    /// How a read ended.
+    public struct Outcome: Sendable, Equatable {
+        /// The offset just past the last complete record: where the next run resumes.
+        public var consumedOffset: Int64
+        /// Lines consumed up to `consumedOffset`.
+        public var linesConsumed: Int64
+        /// Bytes after `consumedOffset`: an unterminated last line, left for the next run.
+        public var pendingBytes: Int64
+    }
+
+    private let descriptor: Int32
+    /// The path as given.
+    public let path: String
+
+    /// Opens a file for reading; throws a plain sentence when it cannot.
+    public init(path: String) throws(FeedReadError) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw FeedReadError("cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        var status = stat()
+        if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
+            _ = Glibc.close(descriptor)
+            throw FeedReadError("\(path) is a directory, not a feed file")
+        }
+        self.descriptor = descriptor
+        self.path = path
+    }
+
+    /// Closes the file.
+    public func close() { _ = Glibc.close(descriptor) }
+
+    /// The file's size now.
+    public func size() -> Int64 {
+        var status = stat()
+        return fstat(descriptor, &status) == 0 ? Int64(status.st_size) : 0
+    }
+
+    /// Reads up to `count` bytes at `offset`.
+    public func read(at offset: Int64, count: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let got = pread(descriptor, buffer.baseAddress, count, off_t(offset))
+            initialized = max(0, got)
+        }
+    }
+
+    /// Parses from `offset` to the end of the file as it is now.
+    public func parse(
+        from offset: Int64, with parser: inout some FeedParser, progress: (Int64) -> Void = { _ in },
+        emit: (FeedEvent) throws -> Void
+    ) throws -> Outcome {
+        var buffer = [UInt8](
+            repeating: 0, count: Self.chunkBytes + CSVFeedParser<AsteriskCSVDecoder>.maxRecordBytes * 2)
+        var filled = 0
+        var bufferOffset = offset
+        var atEnd = false
+        while !atEnd {
+            let capacity = buffer.count - filled
+            let got = buffer.withUnsafeMutableBytes { raw in
+                pread(
+                    descriptor, raw.baseAddress! + filled, min(capacity, Self.chunkBytes),
+                    off_t(bufferOffset + Int64(filled)))
+            }
+            guard got >= 0 else { throw FeedReadError("cannot read \(path): \(String(cString: strerror(errno)))") }
+            filled += got
+            atEnd = got == 0
+            let consumed = try buffer.withUnsafeBytes { raw in
+                try parser.parse(
+                    UnsafeRawBufferPointer(rebasing: raw[0..<filled]), baseOffset: bufferOffset,
+                    atEnd: atEnd, emit: emit)
+            }
+            if consumed > 0 {
+                buffer.withUnsafeMutableBytes { raw in
+                    raw.baseAddress!.copyMemory(from: raw.baseAddress! + consumed, byteCount: filled - consumed)
+                }
+                filled -= consumed
+                bufferOffset += Int64(consumed)
+            }
+            progress(bufferOffset)
+        }
+        return Outcome(consumedOffset: bufferOffset, linesConsumed: parser.linesConsumed, pendingBytes: Int64(filled))
+    }
+}
+
+/// A feed file that cannot be read, with a sentence saying why.
+public struct FeedReadError: Error, CustomStringConvertible, Sendable {
+    /// The sentence.
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,36 @@
+import CDRModel
+import Feeds
+
+/// Writes a call as one line of PostgreSQL's text COPY format for `cdr.call`'s COPY columns:
+/// what `cdrstore parse --as copy` prints, so that `psql \copy` can load the very rows ingest stores.
+public enum CallRowText {
+    /// The column list, for `\copy cdr.call (...) FROM ...`.
+    public static var columnList: String { CallRowEncoder.columns.joined(separator: ", ") }
+
+    /// The line (with its newline) for `call` from `feed` whose raw record bytes were `raw`.
+    public static func line(for call: CallRecord, feed: String, raw: UnsafeRawBufferPointer) -> String {
+        let fields: [String?] = [
+            CanonicalJSON.timestamp(call.startTime), call.answerTime.map(CanonicalJSON.timestamp),
+            CanonicalJSON.timestamp(call.endTime), String(call.durationSeconds), String(call.billableSeconds),
+            call.source, call.destination, call.sourceIP?.description, call.callType.rawValue,
+            call.disposition.rawValue, call.equipment, call.account, feed, call.recordKey,
+            "\\x" + SHA256Digest.hex(RecordHash(raw: raw).bytes),
+        ]
+        return fields.map { $0.map(escape) ?? "\\N" }.joined(separator: "\t") + "\n"
+    }
+
+    private static func escape(_ value: String) -> String {
+        guard value.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return value }
+        var result = ""
+        for character in value {
+            switch character {
+            case "\\": result += "\\\\"
+            case "\t": result += "\\t"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,61 @@
+import CDRModel
+import Feeds
+
+/// The records and rejections that one transaction commits, and the file position it reaches.
+struct IngestBatch {
+    /// A call and its identity.
+    struct Row {
+        let call: CallRecord
+        let hash: RecordHash
+    }
+
+    private(set) var rows: [Row] = []
+    private(set) var rejections: [Rejection] = []
+    private(set) var days: Set<Int64> = []
+    private var seen: Set<RecordHash> = []
+    /// Records already in this batch, dropped.
+    private(set) var duplicatesWithin = 0
+    /// The file offset and line count just past the last record added.
+    var endOffset: Int64
+    var endLines: Int64
+
+    init(startOffset: Int64, startLines: Int64) {
+        endOffset = startOffset
+        endLines = startLines
+    }
+
+    /// The number of records and rejections held.
+    var count: Int { rows.count + rejections.count }
+
+    /// Adds a call unless the batch already holds a byte-identical record.
+    mutating func add(_ call: CallRecord, hash: RecordHash) {
+        guard seen.insert(hash).inserted else {
+            duplicatesWithin += 1
+            return
+        }
+        rows.append(Row(call: call, hash: hash))
+        days.insert(call.startTime >= 0 ? call.startTime / 86_400_000_000 : (call.startTime + 1) / 86_400_000_000 - 1)
+    }
+
+    /// Adds a rejection.
+    mutating func add(_ rejection: Rejection) { rejections.append(rejection) }
+
+    /// Drops the rows whose hashes the store already has; returns how many were dropped.
+    mutating func removeRows(storedAlready stored: Set<RecordHash>) -> Int {
+        let before = rows.count
+        rows.removeAll { stored.contains($0.hash) }
+        return before - rows.count
+    }
+
+    /// The earliest and latest start among the rows.
+    var startRange: ClosedRange<Int64>? {
+        guard let first = rows.first else { return nil }
+        var low = first.call.startTime
+        var high = low
+        for row in rows {
+            low = min(low, row.call.startTime)
+            high = max(high, row.call.startTime)
+        }
+        return low...high
+    }
+}

@@ -1,0 +1,30 @@
+import CDRModel
+
+/// A record's identity within its feed: the first 16 bytes of SHA-256 of its raw bytes.
+struct RecordHash: Hashable, Sendable {
+    let high: UInt64
+    let low: UInt64
+
+    /// Hashes a record's raw bytes.
+    init(raw: UnsafeRawBufferPointer) {
+        let digest = SHA256Digest.of(raw)
+        self.init(bytes: digest)
+    }
+
+    /// Takes the first 16 bytes of a digest.
+    init(bytes: some Collection<UInt8>) {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for (index, byte) in bytes.prefix(16).enumerated() {
+            if index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
+        }
+        self.high = high
+        self.low = low
+    }
+
+    /// The 16 bytes, as stored in `cdr.call.record_hash`.
+    var bytes: [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: high >> (56 - 8 * $0)) }
+            + (0..<8).map { UInt8(truncatingIfNeeded: low >> (56 - 8 * $0)) }
+    }
+}

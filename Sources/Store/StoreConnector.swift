@@ -1,0 +1,43 @@
+import Foundation
+import Postgres
+
+/// Opens connections to the database a command was pointed at, starting the embedded cluster
+/// when that is the one.
+public struct StoreConnector: Sendable {
+    /// The database chosen by `--db`, `DATABASE_URL`, `PG*` or the embedded default.
+    public let selection: DatabaseSelection
+
+    /// Creates a connector.
+    public init(selection: DatabaseSelection) { self.selection = selection }
+
+    /// Where the data lives, in words, for messages.
+    public var locationDescription: String {
+        switch selection {
+        case .configured(let conninfo, let origin):
+            return conninfo.isEmpty ? "the server named by \(origin)" : "the server given by \(origin)"
+        case .embedded(let home):
+            return "the embedded PostgreSQL under \(home)"
+        }
+    }
+
+    /// Opens a connection; for the embedded cluster, creates and starts it first and reports
+    /// that through `notice` (one line).
+    public func connect(notice: (String) -> Void = { _ in }) throws -> Connection {
+        switch selection {
+        case .configured(let conninfo, let origin):
+            do {
+                return try Connection(conninfo)
+            } catch let error as PostgresError {
+                let reason = error.message.split(whereSeparator: \.isNewline).map {
+                    $0.trimmingCharacters(in: .whitespaces)
+                }
+                throw StoreError("cannot connect to the database given by \(origin): \(reason.joined(separator: " "))")
+            }
+        case .embedded(let home):
+            let cluster = EmbeddedCluster(home: home)
+            let started = try cluster.start()
+            notice("cdrstore: using the embedded PostgreSQL under \(home)\(started ? " (started it)" : "")")
+            return try Connection(cluster.conninfo())
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import CDRModel
+import Feeds
+import Foundation
+import Generator
+import Postgres
+import Store
+
+/// `cdrstore demo`: the whole path on a private PostgreSQL in one command.
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Migrate, generate a few days of traffic, ingest it twice, and show what was stored.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Calls to generate.") var calls = 20_000
+    @Option(help: "Days of traffic, ending yesterday.") var days = 3
+    @Option(help: "Folder for the generated feed file (default: a temporary folder).") var workdir: String?
+
+    static let feed = "demo-pbx"
+    static let timeZone = "Europe/Stockholm"
+    static let countryCode = "46"
+
+    func validate() throws {
+        guard calls >= 1, (1...30).contains(days) else {
+            throw ValidationError("--calls must be at least 1 and --days 1 to 30")
+        }
+    }
+
+    func run() throws {
+        let connection = try database.connect()
+        Output.line("== 1. schema")
+        let applied = try Migrator(connection: connection).migrate()
+        Output.line(applied.isEmpty ? "schema already up to date" : "applied \(applied.joined(separator: ", "))")
+
+        Output.line(
+            "\n== 2. a synthetic Asterisk Master.csv (\(Quantity.grouped(calls)) calls over \(days) days, \(Self.timeZone))"
+        )
+        let file = try generateFeed()
+        Output.line("wrote \(file), plus two broken lines to show what happens to bad records")
+
+        Output.line("\n== 3. ingest it, then ingest the same file again")
+        let settings = try FeedSettings(
+            format: FeedFormat.asteriskCSV.rawValue, timeZone: Self.timeZone, countryCode: Self.countryCode)
+        let ingestor = try Ingestor(
+            connection: connection, feed: Self.feed, settings: settings, now: WallClock.nowMicroseconds())
+        for _ in 0..<2 {
+            let summary = try ingestor.ingest(path: file, clock: WallClock.monotonicSeconds)
+            Output.line(IngestCommand.sentence(summary))
+        }
+
+        let reports = StoreReports(connection: connection)
+        Output.line("\n== 4. what is stored for \(Self.feed), per UTC day and disposition")
+        let perDay = try reports.callsPerDayAndDisposition(feed: Self.feed)
+        Output.line(
+            TextTable.render(
+                headers: ["day", "disposition", "calls", "billable s"],
+                rows: perDay.rows.map { row in
+                    [row[0]!, row[1]!, Quantity.grouped(Int(row[2]!)!), Quantity.grouped(Int(row[3]!)!)]
+                }))
+
+        if let number = try reports.busiestSource(feed: Self.feed) {
+            let national = number.hasPrefix("+46") ? "0" + number.dropFirst(3) : number
+            let identifier = NumberNormaliser(countryCode: Self.countryCode).normalise(national)
+            Output.line("\n== 5. example lookup: '\(national)' normalises to \(identifier); its latest calls")
+            let lookup = try reports.calls(involving: identifier, limit: 5)
+            Output.line(TextTable.render(headers: lookup.columns, rows: lookup.rows.map { $0.map { $0 ?? "" } }))
+        }
+
+        Output.line("\n== 6. where the data lives")
+        let totals = try reports.totals()
+        Output.line(
+            "\(Quantity.grouped(Int(totals.rows))) calls in \(totals.partitions) daily partitions (\(Quantity.bytes(totals.bytes))) on \(database.connector.locationDescription)"
+        )
+        if case .embedded(let home) = database.connector.selection {
+            Output.line("connect with: psql \"\(EmbeddedCluster(home: home).conninfo())\"")
+        }
+        Output.line("refused records: cdrstore rejects list --feed \(Self.feed)")
+        Output.flush()
+    }
+
+    private func generateFeed() throws -> String {
+        let folder = workdir ?? FileManager.default.temporaryDirectory.appendingPathComponent("cdrstore-demo").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = folder + "/Master.csv"
+        var generator = TrafficGenerator(
+            plan: .init(calls: calls, days: days, accounts: 50, seed: 7, endDay: WallClock.today()))
+        let writer = AsteriskCSVWriter(clock: ZoneClock(identifier: Self.timeZone)!)
+        var text = ""
+        generator.generate { dayCalls in
+            for call in dayCalls { text += writer.line(for: call) }
+        }
+        text += "\"acct0001\",\"0812345678\",\"not a complete record\n"
+        text += "\"acct0001\",\"0812345678\"\n"
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+            throw CLIError("cannot write the demo feed to \(path)")
+        }
+        return path
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Feeds
+import Foundation
+import Postgres
+import Store
+
+/// The `cdrstore` command: parses arguments and hands the work to the library.
+@main
+struct CDRStore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cdrstore",
+        abstract: "A retention store for IP-telephony call detail records, on PostgreSQL.",
+        subcommands: [
+            DemoCommand.self, MigrateCommand.self, IngestCommand.self, PartitionsCommand.self, RejectsCommand.self,
+            ParseCommand.self, GenerateCommand.self, EmbeddedCommand.self,
+        ])
+
+    /// Runs the command; a failure of the work itself becomes one line on stderr and exit code 1.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as ExitCode {
+            exit(withError: error)
+        } catch let error as any CustomStringConvertible & Error where isOperationalError(error) {
+            Output.errorLine("cdrstore: \(error.description)")
+            Foundation.exit(1)
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    private static func isOperationalError(_ error: any Error) -> Bool {
+        error is StoreError || error is PostgresError || error is FeedSettingsError || error is FeedReadError
+            || error is EmbeddedClusterError || error is CLIError
+    }
+}
+
+/// A command-line failure as one plain sentence.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Feeds
+import Foundation
+import Postgres
+import Store
+
+/// `--db`: which database; absent, `DATABASE_URL`, `PG*` or the embedded cluster.
+struct DatabaseOptions: ParsableArguments {
+    @Option(
+        name: .customLong("db"),
+        help:
+            "A libpq connection string or postgresql:// URL (default: DATABASE_URL, PG* variables, else the embedded PostgreSQL)."
+    )
+    var url: String?
+
+    /// The connector for the chosen database.
+    var connector: StoreConnector {
+        let environment = ProcessInfo.processInfo.environment
+        return StoreConnector(
+            selection: .resolve(flag: url, environment: environment, defaultHome: Self.defaultHome(environment)))
+    }
+
+    /// Opens a connection, saying on stderr when the embedded cluster is used.
+    func connect() throws -> Connection {
+        try connector.connect { Output.errorLine($0) }
+    }
+
+    /// `~/.local/share/cdrstore`, or `/var/lib/cdrstore` for root (whose home the server's user cannot reach).
+    static func defaultHome(_ environment: [String: String]) -> String {
+        if geteuid() == 0 { return "/var/lib/cdrstore" }
+        let base = environment["XDG_DATA_HOME"] ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/share")
+        return base + "/cdrstore"
+    }
+}
+
+/// `--format`, `--tz` and `--country-code`: how to read a feed.
+struct FeedOptions: ParsableArguments {
+    @Option(help: "The feed format (\(FeedFormat.namesList)).")
+    var format: String
+
+    @Option(name: .customLong("tz"), help: "IANA time zone of times written without an offset.")
+    var timeZone = "UTC"
+
+    @Option(help: "Country calling code for national numbers, e.g. 46 (numbers stay as written without it).")
+    var countryCode: String?
+
+    /// The checked settings.
+    func settings() throws -> FeedSettings {
+        try FeedSettings(format: format, timeZone: timeZone, countryCode: countryCode)
+    }
+}

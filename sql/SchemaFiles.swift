@@ -1,0 +1,21 @@
+/// One SQL file of `sql/`, embedded in the binary so that `cdrstore migrate` needs no source tree.
+public struct Migration: Sendable {
+    /// The number the file name starts with; migrations run in this order.
+    public let version: Int
+    /// The file name, e.g. `001_schema.sql`.
+    public let name: String
+    /// The SQL text.
+    public let sql: String
+}
+
+/// The migrations in `sql/`, in the order `cdrstore migrate` applies them.
+///
+/// - Important: a new `sql/NNN_name.sql` must be added here and to `Package.swift`'s
+///   resources; a test checks that this list and the folder agree.
+public enum SchemaFiles {
+    /// Every migration, oldest first.
+    public static let migrations: [Migration] = [
+        Migration(
+            version: 1, name: "001_schema.sql", sql: String(decoding: PackageResources._01_schema_sql, as: UTF8.self))
+    ]
+}
