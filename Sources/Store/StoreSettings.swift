@@ -7,6 +7,12 @@ public struct StoreSettings: Sendable, Equatable {
     /// Months during which nothing may be removed.
     public var retentionFloorMonths: Int
 
+    /// Creates settings.
+    public init(retentionCeilingMonths: Int, retentionFloorMonths: Int) {
+        self.retentionCeilingMonths = retentionCeilingMonths
+        self.retentionFloorMonths = retentionFloorMonths
+    }
+
     /// Reads the settings row.
     public static func load(from connection: Connection) throws -> StoreSettings {
         let result = try connection.execute(

@@ -14,7 +14,8 @@ public enum CLIRunner {
 
     /// The `cdrstore` binary next to the test bundle in the build folder.
     public static var binary: String {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        let executable =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("cdrstore").path
     }
@@ -53,8 +54,9 @@ public final class RunningCLI: @unchecked Sendable {
         ).path
         outPath = base + ".out"
         errPath = base + ".err"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        guard FileManager.default.createFile(atPath: outPath, contents: nil),
+            FileManager.default.createFile(atPath: errPath, contents: nil)
+        else { throw CLIRunnerError(description: "cannot create output files under \(base)") }
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         var merged = ProcessInfo.processInfo.environment
@@ -88,7 +90,9 @@ public final class RunningCLI: @unchecked Sendable {
     public func result() -> CLIRunner.Result {
         let status =
             process.isRunning
-            ? -1 : (process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus)
+            ? -1
+            : (process.terminationReason == .uncaughtSignal
+                ? 128 + process.terminationStatus : process.terminationStatus)
         return CLIRunner.Result(
             status: status,
             stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",

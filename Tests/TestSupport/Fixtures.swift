@@ -7,7 +7,8 @@ public final class TemporaryFolder: @unchecked Sendable {
 
     /// Creates an empty folder under the system's temporary directory.
     public init() throws {
-        path = FileManager.default.temporaryDirectory
+        path =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("cdrstore-fixture-\(UInt64.random(in: 0...UInt64.max))").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
@@ -48,7 +49,8 @@ public enum AsteriskLine {
         channel: String = "SIP/alice-0000002a", lastApp: String = "Dial"
     ) -> String {
         let answerField = answer.map { "\"\($0)\"" } ?? ""
-        return "\"\(account)\",\"\(source)\",\"\(destination)\",\"from-internal\",\"\"\"\(callerName)\"\" <\(source)>\","
+        return
+            "\"\(account)\",\"\(source)\",\"\(destination)\",\"from-internal\",\"\"\"\(callerName)\"\" <\(source)>\","
             + "\"\(channel)\",\"SIP/trunk-0000002b\",\"\(lastApp)\",\"SIP/trunk/\(destination),60\","
             + "\"\(start)\",\(answerField),\"\(end)\",\(duration),\(billsec),\"\(disposition)\",\"DOCUMENTATION\","
             + "\"\(uniqueID)\",\"\"\n"
