@@ -72,13 +72,23 @@ public struct CivilTime: Sendable, Equatable {
             minute: secondOfDay % 3600 / 60, second: secondOfDay % 60)
     }
 
-    /// `YYYY-MM-DD HH:MM:SS`.
+    /// `YYYY-MM-DD HH:MM:SS` (years outside 0...9999 are clamped to four digits).
     public var text: String {
-        func pad(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        var bytes: [UInt8] = Array("0000-00-00 00:00:00".utf8)
+        func put(_ value: Int, at end: Int, digits: Int) {
+            var remaining = max(0, value)
+            for position in stride(from: end, to: end - digits, by: -1) {
+                bytes[position] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                remaining /= 10
+            }
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) \(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))"
+        put(year, at: 3, digits: 4)
+        put(month, at: 6, digits: 2)
+        put(day, at: 9, digits: 2)
+        put(hour, at: 12, digits: 2)
+        put(minute, at: 15, digits: 2)
+        put(second, at: 18, digits: 2)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The number of days in a month of the proleptic Gregorian calendar.

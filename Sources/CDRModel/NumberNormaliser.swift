@@ -24,39 +24,55 @@ public struct NumberNormaliser: Sendable, Equatable {
 
     /// The E.164 form of `identifier` when certain, else `identifier` unchanged.
     public func normalise(_ identifier: String) -> String {
-        guard let first = identifier.utf8.first, first == UInt8(ascii: "+") || isDigit(first) else { return identifier }
-        var digits: [UInt8] = []
-        digits.reserveCapacity(identifier.utf8.count)
-        var leadingPlus = false
-        for (index, byte) in identifier.utf8.enumerated() {
-            if isDigit(byte) {
-                digits.append(byte)
-            } else if byte == UInt8(ascii: "+"), index == 0 {
-                leadingPlus = true
-            } else if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "(")
-                || byte == UInt8(ascii: ")") || byte == UInt8(ascii: ".")
-            {
-                continue
-            } else {
-                return identifier
+        var identifier = identifier
+        return identifier.withUTF8 { utf8 in normalised(utf8) } ?? identifier
+    }
+
+    /// The E.164 form of the UTF-8 bytes of an identifier, or nil when it is not certain.
+    private func normalised(_ utf8: UnsafeBufferPointer<UInt8>) -> String? {
+        guard let first = utf8.first, first == UInt8(ascii: "+") || isDigit(first), utf8.count <= 40 else {
+            return nil
+        }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 96) { scratch -> String? in
+            var count = 0
+            for (index, byte) in utf8.enumerated() {
+                if isDigit(byte) {
+                    scratch[count] = byte
+                    count += 1
+                } else if byte == UInt8(ascii: "+"), index == 0 {
+                    continue
+                } else if !Self.isSeparator(byte) {
+                    return nil
+                }
             }
+            let digits = UnsafeBufferPointer(rebasing: scratch[0..<count])
+            let output = UnsafeMutableBufferPointer(rebasing: scratch[48..<96])
+            output[0] = UInt8(ascii: "+")
+            var length = 1
+            func append(_ bytes: some Sequence<UInt8>) {
+                for byte in bytes where length < output.count {
+                    output[length] = byte
+                    length += 1
+                }
+            }
+            if first == UInt8(ascii: "+") {
+                append(digits)
+            } else if digits.starts(with: internationalPrefix.utf8) {
+                append(digits.dropFirst(internationalPrefix.utf8.count))
+            } else if let countryCode, digits.starts(with: nationalPrefix.utf8), count > nationalPrefix.utf8.count {
+                append(countryCode.utf8)
+                append(digits.dropFirst(nationalPrefix.utf8.count))
+            } else {
+                return nil
+            }
+            guard (9...16).contains(length), output[1] != UInt8(ascii: "0") else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: output[0..<length]), as: UTF8.self)
         }
-        let international: ArraySlice<UInt8>
-        if leadingPlus {
-            international = digits[...]
-        } else if digits.starts(with: internationalPrefix.utf8) {
-            international = digits.dropFirst(internationalPrefix.utf8.count)
-        } else if let countryCode, digits.starts(with: nationalPrefix.utf8),
-            digits.count > nationalPrefix.utf8.count
-        {
-            international = ArraySlice(countryCode.utf8) + digits.dropFirst(nationalPrefix.utf8.count)
-        } else {
-            return identifier
-        }
-        guard (8...15).contains(international.count), international.first != UInt8(ascii: "0") else {
-            return identifier
-        }
-        return "+" + String(decoding: international, as: UTF8.self)
+    }
+
+    private static func isSeparator(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "(")
+            || byte == UInt8(ascii: ")") || byte == UInt8(ascii: ".")
     }
 }
 

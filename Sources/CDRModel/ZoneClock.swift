@@ -10,6 +10,8 @@ public final class ZoneClock {
     public let identifier: String
     private let zone: TimeZone
     private var offsetsByQuarterHour: [Int64: Int64?] = [:]
+    private var lastQuarter: Int64 = .min
+    private var lastOffset: Int64?
 
     /// Creates a converter; fails when the name is not a known IANA time zone.
     public init?(identifier: String) {
@@ -26,12 +28,16 @@ public final class ZoneClock {
         let local = civil.secondsAsIfUTC
         let quarter = local >= 0 ? local / 900 : (local - 899) / 900
         let offset: Int64?
-        if let cached = offsetsByQuarterHour[quarter] {
+        if quarter == lastQuarter {
+            offset = lastOffset
+        } else if let cached = offsetsByQuarterHour[quarter] {
             offset = cached
         } else {
             offset = resolveOffset(localSeconds: quarter * 900)
             offsetsByQuarterHour[quarter] = offset
         }
+        lastQuarter = quarter
+        lastOffset = offset
         return offset.map { local - $0 }
     }
 

@@ -51,7 +51,7 @@ public struct AsteriskCSVDecoder: CSVRecordDecoder {
             if field.hasEscapedQuotes {
                 decoded = String(validating: CSVScanner.content(of: field, in: buffer), as: UTF8.self)
             } else {
-                decoded = String(validating: bytes(index), as: UTF8.self)
+                decoded = Self.string(validating: bytes(index))
             }
             guard let decoded else { throw Refusal(reason: "field \(index + 1) (\(name)) is not valid UTF-8") }
             return decoded
@@ -160,36 +160,52 @@ public struct AsteriskCSVDecoder: CSVRecordDecoder {
             && (epochStart == 0 || raw[epochStart - 1] == UInt8(ascii: "-"))
     }
 
-    private static func disposition(_ raw: UnsafeRawBufferPointer) -> Disposition? {
-        switch String(decoding: raw, as: UTF8.self) {
-        case "ANSWERED": return .answered
-        case "NO ANSWER": return .noAnswer
-        case "BUSY": return .busy
-        case "FAILED": return .failed
-        case "CONGESTION": return .congestion
-        case "CANCEL": return .cancelled
-        default: return nil
+    /// The text of UTF-8 bytes, or nil when they are not valid UTF-8 (ASCII, the usual case, is checked fast).
+    private static func string(validating raw: UnsafeRawBufferPointer) -> String? {
+        var ascii = true
+        for byte in raw where byte >= 0x80 {
+            ascii = false
+            break
         }
+        if ascii { return String(decoding: raw, as: UTF8.self) }
+        return String(validating: raw, as: UTF8.self)
     }
 
+    private static let dispositions: [(spelling: [UInt8], value: Disposition)] = [
+        (Array("ANSWERED".utf8), .answered), (Array("NO ANSWER".utf8), .noAnswer), (Array("BUSY".utf8), .busy),
+        (Array("FAILED".utf8), .failed), (Array("CONGESTION".utf8), .congestion), (Array("CANCEL".utf8), .cancelled),
+    ]
+
+    private static func disposition(_ raw: UnsafeRawBufferPointer) -> Disposition? {
+        dispositions.first { $0.spelling.elementsEqual(raw) }?.value
+    }
+
+    private static let faxApplications = ["receivefax", "sendfax", "rxfax", "txfax"].map { Array($0.utf8) }
+
     private static func isFaxApplication(_ raw: UnsafeRawBufferPointer) -> Bool {
-        switch String(decoding: raw, as: UTF8.self).lowercased() {
-        case "receivefax", "sendfax", "rxfax", "txfax": return true
-        default: return false
-        }
+        guard (5...10).contains(raw.count) else { return false }
+        return faxApplications.contains { name in name.elementsEqual(raw.lazy.map { $0 | 0x20 }) }
     }
 
     /// The peer part of a channel name: `SIP/alice-0000000a` → `SIP/alice`, `Local/100@ctx-0001;1` → `Local/100@ctx`.
     static func peer(ofChannel channel: String) -> String {
-        var name = Substring(channel)
-        if let semicolon = name.lastIndex(of: ";"), name[name.index(after: semicolon)...].allSatisfy(\.isNumber) {
-            name = name[..<semicolon]
+        let utf8 = channel.utf8
+        var end = utf8.endIndex
+        if let semicolon = utf8.lastIndex(of: UInt8(ascii: ";")),
+            utf8[utf8.index(after: semicolon)...].allSatisfy({ $0 &- UInt8(ascii: "0") < 10 })
+        {
+            end = semicolon
         }
-        guard let slash = name.firstIndex(of: "/"), let dash = name.lastIndex(of: "-"), dash > slash else {
-            return String(name)
+        if let slash = utf8.firstIndex(of: UInt8(ascii: "/")),
+            let dash = utf8[..<end].lastIndex(of: UInt8(ascii: "-")), dash > slash
+        {
+            let suffix = utf8[utf8.index(after: dash)..<end]
+            if !suffix.isEmpty, suffix.allSatisfy(isHexDigit) { end = dash }
         }
-        let suffix = name[name.index(after: dash)...]
-        guard !suffix.isEmpty, suffix.allSatisfy(\.isHexDigit) else { return String(name) }
-        return String(name[..<dash])
+        return end == utf8.endIndex ? channel : String(channel[..<end])
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        byte &- UInt8(ascii: "0") < 10 || (byte | 0x20) &- UInt8(ascii: "a") < 6
     }
 }

@@ -10,6 +10,7 @@ struct IngestBatch {
     }
 
     private(set) var rows: [Row] = []
+    private var encoded: [UInt8]?
     private(set) var rejections: [Rejection] = []
     private(set) var days: Set<Int64> = []
     private var seen: Set<RecordHash> = []
@@ -37,6 +38,22 @@ struct IngestBatch {
         days.insert(call.startTime >= 0 ? call.startTime / 86_400_000_000 : (call.startTime + 1) / 86_400_000_000 - 1)
     }
 
+    /// Moves the batch's end past a record or rejection.
+    mutating func advance(to position: RecordPosition) {
+        endOffset = position.endOffset
+        endLines = position.endLines
+    }
+
+    /// Encodes the rows for COPY ahead of the commit (done on the parsing thread).
+    mutating func seal(feed: String) {
+        encoded = CallRowEncoder.encode(rows, feed: feed)
+    }
+
+    /// The COPY stream for the rows as they are now: the sealed encoding unless rows were removed since.
+    func copyData(feed: String) -> [UInt8] {
+        encoded ?? CallRowEncoder.encode(rows, feed: feed)
+    }
+
     /// Adds a rejection.
     mutating func add(_ rejection: Rejection) { rejections.append(rejection) }
 
@@ -44,6 +61,7 @@ struct IngestBatch {
     mutating func removeRows(storedAlready stored: Set<RecordHash>) -> Int {
         let before = rows.count
         rows.removeAll { stored.contains($0.hash) }
+        if rows.count != before { encoded = nil }
         return before - rows.count
     }
 

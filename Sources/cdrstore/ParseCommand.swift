@@ -19,10 +19,14 @@ struct ParseCommand: ParsableCommand {
         case json
         /// PostgreSQL text COPY lines for cdr.call (for loading with psql, e.g. in benchmarks).
         case copy
+        /// Only a count of records and rejects, with the first rejects' reasons.
+        case count
     }
 
     @OptionGroup var feedOptions: FeedOptions
-    @Option(name: .customLong("as"), help: "json (default), or copy: PostgreSQL text COPY rows for cdr.call.")
+    @Option(
+        name: .customLong("as"),
+        help: "json (default); copy: PostgreSQL text COPY rows for cdr.call; count: one line of totals.")
     var layout: Layout = .json
     @Option(help: "The feed name written into copy rows.") var feed = "parse"
     @Argument(help: "The feed file.") var file: String
@@ -32,14 +36,23 @@ struct ParseCommand: ParsableCommand {
         let reader = try FeedFileReader(path: file)
         defer { reader.close() }
         var parser = settings.makeParser()
+        var records = 0
+        var rejected = 0
         let outcome = try reader.parse(from: 0, with: &parser) { event in
             switch (event, layout) {
+            case (.record, .count): records += 1
+            case (.rejection(let rejection, _), .count):
+                rejected += 1
+                if rejected <= 5 { Output.line("line \(rejection.line): \(rejection.reason)") }
             case (.record(let call, _, _), .json): Output.line(CanonicalJSON.line(for: call))
             case (.record(let call, let raw, _), .copy): Output.write(CallRowText.line(for: call, feed: feed, raw: raw))
             case (.rejection(let rejection, _), .json): Output.line(CanonicalJSON.line(for: rejection))
             case (.rejection(let rejection, _), .copy):
                 Output.errorLine("cdrstore: rejected line \(rejection.line): \(rejection.reason)")
             }
+        }
+        if layout == .count {
+            Output.line("\(Quantity.grouped(records)) records, \(Quantity.grouped(rejected)) rejected")
         }
         Output.flush()
         if outcome.pendingBytes > 0 {
