@@ -47,17 +47,23 @@ public final class Ingestor {
     public init(connection: Connection, feed: String, settings: FeedSettings, now: Int64, batchRecords: Int = 50_000)
         throws
     {
-        guard !feed.isEmpty, feed.utf8.count <= 64,
-            feed.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) })
-        else {
-            throw StoreError("feed name '\(feed)' must be 1 to 64 letters, digits, '-', '_' or '.'")
-        }
+        try Self.checkFeedName(feed)
         try Migrator(connection: connection).requireCurrentSchema()
         self.connection = connection
         self.feed = feed
         self.settings = settings
         self.batchRecords = batchRecords
         window = IngestWindow(now: now, ceilingMonths: try StoreSettings.load(from: connection).retentionCeilingMonths)
+    }
+
+    /// Throws unless `feed` is 1 to 64 ASCII letters, digits, `-`, `_` or `.`.
+    public static func checkFeedName(_ feed: String) throws {
+        let allowed = feed.utf8.allSatisfy { byte in
+            (byte | 0x20) &- UInt8(ascii: "a") < 26 || byte &- UInt8(ascii: "0") < 10 || "-_.".utf8.contains(byte)
+        }
+        guard !feed.isEmpty, feed.utf8.count <= 64, allowed else {
+            throw StoreError("feed name '\(feed)' must be 1 to 64 letters, digits, '-', '_' or '.'")
+        }
     }
 
     /// Ingests what is new in the file at `path`; `clock` measures the run's duration in seconds.

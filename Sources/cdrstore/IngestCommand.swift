@@ -27,6 +27,7 @@ struct IngestCommand: ParsableCommand {
 
     func run() throws {
         let settings = try feedOptions.settings()
+        try Ingestor.checkFeedName(feed)
         for path in files { try FeedFileReader(path: path).close() }
         let connection = try database.connect()
         let ingestor = try Ingestor(

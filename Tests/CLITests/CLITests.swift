@@ -54,7 +54,7 @@ import Testing
         ),
         (
             ["ingest", "--feed", "bad feed!", "--format", "asterisk-csv", "x.csv"] + noDatabase,
-            "cannot open x.csv"
+            "feed name 'bad feed!' must be 1 to 64 letters, digits, '-', '_' or '.'"
         ),
     ])
     func badInputIsOnePlainSentenceAndExitCodeOne(arguments: [String], message: String) throws {

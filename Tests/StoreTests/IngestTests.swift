@@ -194,6 +194,24 @@ import Testing
         #expect(try store.storedKeys(feed: "pbx9") == ["k0", "k1"])
     }
 
+    @Test func invalidUTF8InAKeptFieldIsRejectedWithItsExactBytesButInTheCallerNameItCostsNothing() throws {
+        let badSource = Array(AsteriskLine.make(source: "07012@@567", uniqueID: "bad-src").utf8).map {
+            $0 == 0x40 ? 0xFF : $0
+        }
+        let badName = Array(AsteriskLine.make(uniqueID: "bad-name", callerName: "Ma@@").utf8).map {
+            $0 == 0x40 ? 0xC3 : $0
+        }
+        let file = try store.folder.write("Master.csv", badSource + badName)
+        let summary = try store.ingest(file)
+        #expect(summary.ingested == 1)
+        #expect(summary.rejected == 1)
+        #expect(try store.storedKeys() == ["bad-name"])
+        let reject = try store.connection.execute("SELECT raw, reason FROM cdr.reject").rows
+        #expect(reject.count == 1)
+        #expect(reject.first?[0].flatMap(ByteaText.decode) == Array(badSource.dropLast()))
+        #expect(reject.first?[1] == "field 2 (src) is not valid UTF-8")
+    }
+
     @Test func partitionsAreDailyAndNamedByDayWithNoDefault() throws {
         let file = try store.folder.write(
             "Master.csv",
