@@ -5,8 +5,10 @@ import Generator
 
 /// 20,000 generated Asterisk lines (about 5 MB), made once.
 let sampleFeed: [UInt8] = {
-    var generator = TrafficGenerator(plan: .init(calls: 20_000, days: 2, accounts: 200, seed: 7, endDay: 20_400))
-    let writer = AsteriskCSVWriter(clock: ZoneClock(identifier: "Europe/Stockholm")!)
+    let clock = ZoneClock(identifier: "Europe/Stockholm")!
+    var generator = TrafficGenerator(
+        plan: .init(calls: 20_000, days: 2, accounts: 200, seed: 7, endDay: 20_400), writtenIn: clock)
+    let writer = AsteriskCSVWriter(clock: clock)
     var text = ""
     generator.generate { calls in
         for call in calls { text += writer.line(for: call) }

@@ -51,7 +51,9 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         guard parts.count == 4 else { return nil }
         var bytes: [UInt8] = []
         for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), let value = UInt8(part) else {
+            guard !part.isEmpty, part.count <= 3, part.utf8.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }),
+                let value = UInt8(part)
+            else {
                 return nil
             }
             bytes.append(value)
@@ -62,24 +64,26 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     private static func parseIPv6(_ text: Substring) -> [UInt8]? {
         let halves = text.components(separatedBy: "::")
         guard halves.count <= 2 else { return nil }
-        func groups(_ part: String) -> [UInt8]? {
+        func groups(_ part: String, mayEndInIPv4: Bool) -> [UInt8]? {
             guard !part.isEmpty else { return [] }
             var bytes: [UInt8] = []
             let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
             for (index, piece) in pieces.enumerated() {
-                if index == pieces.count - 1, piece.contains(".") {
+                if mayEndInIPv4, index == pieces.count - 1, piece.contains(".") {
                     guard let tail = parseIPv4(piece) else { return nil }
                     bytes += tail
                 } else {
-                    guard (1...4).contains(piece.count), let value = UInt16(piece, radix: 16) else { return nil }
+                    guard (1...4).contains(piece.count), piece.allSatisfy(\.isHexDigit),
+                        let value = UInt16(piece, radix: 16)
+                    else { return nil }
                     bytes += [UInt8(value >> 8), UInt8(value & 0xFF)]
                 }
             }
             return bytes
         }
-        guard let head = groups(halves[0]) else { return nil }
+        guard let head = groups(halves[0], mayEndInIPv4: halves.count == 1) else { return nil }
         if halves.count == 1 { return head.count == 16 ? head : nil }
-        guard let tail = groups(halves[1]), head.count + tail.count <= 14 else { return nil }
+        guard let tail = groups(halves[1], mayEndInIPv4: true), head.count + tail.count <= 14 else { return nil }
         return head + [UInt8](repeating: 0, count: 16 - head.count - tail.count) + tail
     }
 }

@@ -30,13 +30,18 @@ public struct NumberNormaliser: Sendable, Equatable {
 
     /// The E.164 form of the UTF-8 bytes of an identifier, or nil when it is not certain.
     private func normalised(_ utf8: UnsafeBufferPointer<UInt8>) -> String? {
-        guard let first = utf8.first, first == UInt8(ascii: "+") || isDigit(first), utf8.count <= 40 else {
-            return nil
-        }
+        guard let first = utf8.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "(") || isDigit(first),
+            utf8.count <= 40
+        else { return nil }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 96) { scratch -> String? in
             var count = 0
-            for (index, byte) in utf8.enumerated() {
-                if isDigit(byte) {
+            var index = 0
+            while index < utf8.count {
+                let byte = utf8[index]
+                defer { index += 1 }
+                if first == UInt8(ascii: "+"), Self.isTrunkZero(utf8, at: index) {
+                    index += 2  // `+46 (0)8 ...`: the bracketed national 0 is not dialled from abroad
+                } else if isDigit(byte) {
                     scratch[count] = byte
                     count += 1
                 } else if byte == UInt8(ascii: "+"), index == 0 {
@@ -68,6 +73,11 @@ public struct NumberNormaliser: Sendable, Equatable {
             guard (9...16).contains(length), output[1] != UInt8(ascii: "0") else { return nil }
             return String(decoding: UnsafeBufferPointer(rebasing: output[0..<length]), as: UTF8.self)
         }
+    }
+
+    private static func isTrunkZero(_ utf8: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        index + 2 < utf8.count && utf8[index] == UInt8(ascii: "(") && utf8[index + 1] == UInt8(ascii: "0")
+            && utf8[index + 2] == UInt8(ascii: ")")
     }
 
     private static func isSeparator(_ byte: UInt8) -> Bool {

@@ -13,14 +13,19 @@ public final class ZoneClock {
     private var lastQuarter: Int64 = .min
     private var lastOffset: Int64?
 
-    /// Creates a converter; fails when the name is not a known IANA time zone.
+    /// Creates a converter; fails when the name is not an IANA time zone this system knows.
     public init?(identifier: String) {
-        guard let zone = TimeZone(identifier: identifier),
-            TimeZone.knownTimeZoneIdentifiers.contains(identifier)
-                || identifier == "UTC" || identifier == "GMT"
-        else { return nil }
+        guard let zone = TimeZone(identifier: identifier), Self.isIANAName(identifier) else { return nil }
         self.identifier = identifier
         self.zone = zone
+    }
+
+    /// True for names in the system's time-zone database (`/usr/share/zoneinfo`) or Foundation's list,
+    /// which refuses offset spellings such as `GMT+2` whose sign conventions differ.
+    private static func isIANAName(_ identifier: String) -> Bool {
+        guard !identifier.contains(".."), !identifier.hasPrefix("/") else { return false }
+        return FileManager.default.fileExists(atPath: "/usr/share/zoneinfo/" + identifier)
+            || TimeZone.knownTimeZoneIdentifiers.contains(identifier)
     }
 
     /// UTC seconds since the epoch for a wall time, or nil when it falls in a spring-forward gap.

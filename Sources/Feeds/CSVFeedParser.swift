@@ -28,9 +28,14 @@ public struct CSVFeedParser<Decoder: CSVRecordDecoder>: FeedParser {
 
     private var decoder: Decoder
     private var scanner = CSVScanner()
-    private var skippingOversizedLine = false
+    /// The refusal of a line over 1 MiB whose end has not been read yet; emitted when it is.
+    private var oversizedLine: Rejection?
     /// The number of physical lines consumed so far.
     public var linesConsumed: Int64 = 0
+
+    /// Where a line over 1 MiB starts whose end has not been read yet (its bytes are consumed, its
+    /// refusal not yet emitted); reading must resume there, not after the consumed bytes.
+    public var unfinishedRecordOffset: Int64? { oversizedLine?.offset }
 
     /// Creates a parser around a decoder.
     public init(decoder: Decoder) { self.decoder = decoder }
@@ -40,15 +45,28 @@ public struct CSVFeedParser<Decoder: CSVRecordDecoder>: FeedParser {
         _ buffer: UnsafeRawBufferPointer, baseOffset: Int64, atEnd: Bool, emit: (FeedEvent) throws -> Void
     ) rethrows -> Int {
         var index = 0
-        if skippingOversizedLine {
+        if let rejection = oversizedLine {
             guard let lineEnd = Self.lineEnd(in: buffer, from: 0) else { return buffer.count }
-            skippingOversizedLine = false
+            oversizedLine = nil
             linesConsumed += 1
             index = lineEnd
+            let position = RecordPosition(
+                offset: rejection.offset, endOffset: baseOffset + Int64(lineEnd), line: rejection.line,
+                endLines: linesConsumed)
+            try emit(.rejection(rejection, position: position))
         }
         while index < buffer.count {
             let position = baseOffset + Int64(index)
-            switch scanner.scan(buffer, from: index) {
+            let outcome = scanner.scan(buffer, from: index)
+            switch outcome {
+            case .record(let end, _), .malformed(_, let end, _):
+                if end - index > Self.maxRecordBytes {
+                    index = try rejectOversized(buffer, from: index, baseOffset: baseOffset, emit: emit)
+                    continue
+                }
+            case .needMore: break
+            }
+            switch outcome {
             case .record(let end, let lines):
                 let raw = Self.rawRecord(buffer, index, end)
                 switch decoder.decode(scanner.fields, in: buffer) {
@@ -111,42 +129,47 @@ public struct CSVFeedParser<Decoder: CSVRecordDecoder>: FeedParser {
         _ buffer: UnsafeRawBufferPointer, from start: Int, lineEnd: Int, lines: Int = 1, reason: String,
         baseOffset: Int64, emit: (FeedEvent) throws -> Void
     ) rethrows -> Int {
-        let rejection = Rejection(
-            offset: baseOffset + Int64(start), line: linesConsumed + 1,
-            raw: Array(Self.rawRecord(buffer, start, lineEnd)), reason: reason)
-        linesConsumed += Int64(lines)
-        try emit(
-            .rejection(
-                rejection,
-                position: RecordPosition(
-                    offset: rejection.offset, endOffset: baseOffset + Int64(lineEnd), line: rejection.line,
-                    endLines: linesConsumed)))
-        return lineEnd
+        try emitRejection(
+            buffer, from: start, rawEnd: lineEnd, resume: lineEnd, lines: lines, reason: reason, baseOffset: baseOffset,
+            emit: emit)
     }
 
     private mutating func rejectOversized(
         _ buffer: UnsafeRawBufferPointer, from start: Int, baseOffset: Int64, emit: (FeedEvent) throws -> Void
     ) rethrows -> Int {
         let limit = start + Self.maxRecordBytes
-        if let lineEnd = Self.lineEnd(in: buffer, from: start), lineEnd <= limit {
+        let lineEnd = Self.lineEnd(in: buffer, from: start)
+        if let lineEnd, lineEnd <= limit {
             return try rejectLine(
                 buffer, from: start, lineEnd: lineEnd,
                 reason: "a record longer than 1 MiB starts on this line (an unbalanced quote or a field over 1 MiB)",
                 baseOffset: baseOffset, emit: emit)
         }
-        let lineEnd = Self.lineEnd(in: buffer, from: start)
+        let reason = "line longer than 1 MiB; only its first 1 MiB is kept here"
+        guard let lineEnd else {
+            oversizedLine = Rejection(
+                offset: baseOffset + Int64(start), line: linesConsumed + 1,
+                raw: Array(UnsafeRawBufferPointer(rebasing: buffer[start..<limit])), reason: reason)
+            return buffer.count
+        }
+        return try emitRejection(
+            buffer, from: start, rawEnd: limit, resume: lineEnd, lines: 1, reason: reason, baseOffset: baseOffset,
+            emit: emit)
+    }
+
+    /// Emits the rejection of the bytes from `start` to `rawEnd` and returns `resume`, where parsing goes on.
+    private mutating func emitRejection(
+        _ buffer: UnsafeRawBufferPointer, from start: Int, rawEnd: Int, resume: Int, lines: Int, reason: String,
+        baseOffset: Int64, emit: (FeedEvent) throws -> Void
+    ) rethrows -> Int {
         let rejection = Rejection(
             offset: baseOffset + Int64(start), line: linesConsumed + 1,
-            raw: Array(UnsafeRawBufferPointer(rebasing: buffer[start..<limit])),
-            reason: "line longer than 1 MiB; only its first 1 MiB is kept here")
-        let resume = lineEnd ?? buffer.count
-        if lineEnd == nil { skippingOversizedLine = true } else { linesConsumed += 1 }
-        try emit(
-            .rejection(
-                rejection,
-                position: RecordPosition(
-                    offset: rejection.offset, endOffset: baseOffset + Int64(resume), line: rejection.line,
-                    endLines: linesConsumed)))
+            raw: Array(Self.rawRecord(buffer, start, rawEnd)), reason: reason)
+        linesConsumed += Int64(lines)
+        let position = RecordPosition(
+            offset: rejection.offset, endOffset: baseOffset + Int64(resume), line: rejection.line,
+            endLines: linesConsumed)
+        try emit(.rejection(rejection, position: position))
         return resume
     }
 

@@ -60,4 +60,8 @@ public protocol FeedParser {
 
     /// The number of physical lines consumed so far; set it when resuming mid-file.
     var linesConsumed: Int64 { get set }
+
+    /// The offset of a record whose bytes were consumed but which is not finished yet, if any:
+    /// the place to resume from when the input ends there.
+    var unfinishedRecordOffset: Int64? { get }
 }

@@ -88,7 +88,10 @@ public struct FeedFileReader {
             }
             progress(bufferOffset)
         }
-        return Outcome(consumedOffset: bufferOffset, linesConsumed: parser.linesConsumed, pendingBytes: Int64(filled))
+        let resumeAt = parser.unfinishedRecordOffset ?? bufferOffset
+        return Outcome(
+            consumedOffset: resumeAt, linesConsumed: parser.linesConsumed,
+            pendingBytes: bufferOffset + Int64(filled) - resumeAt)
     }
 }
 

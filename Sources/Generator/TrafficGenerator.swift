@@ -58,6 +58,7 @@ public struct TrafficGenerator {
     }
 
     private let plan: Plan
+    private let clock: ZoneClock?
     private var random: SeededRandom
 
     /// Relative call volume per hour of the day (UTC): quiet nights, busy mornings and afternoons.
@@ -66,9 +67,12 @@ public struct TrafficGenerator {
         7.0, 7.5, 8.5, 8.5, 8.0, 7.0, 5.5, 4.5, 3.5, 2.5, 1.5, 0.9,
     ]
 
-    /// Creates a generator for a plan.
-    public init(plan: Plan) {
+    /// Creates a generator for a plan. With the clock of the zone the calls will be written in,
+    /// no call starts, is answered or ends in the autumn hour that happens twice, since a feed
+    /// that writes wall times without an offset cannot say which of the two it meant.
+    public init(plan: Plan, writtenIn clock: ZoneClock? = nil) {
         self.plan = plan
+        self.clock = clock
         random = SeededRandom(seed: plan.seed)
     }
 
@@ -91,10 +95,23 @@ public struct TrafficGenerator {
         }
     }
 
+    /// `start` moved on by whole hours until none of `start + instants` falls in a repeated wall-clock hour.
+    private func movedOutOfRepeatedHour(start: Int64, instants: [Int64]) -> Int64 {
+        guard let clock else { return start }
+        var start = start
+        while instants.contains(where: { offset in
+            let instant = start + offset
+            return clock.utcSeconds(for: clock.civilTime(unixSeconds: instant)) != instant
+        }) {
+            start += 3600
+        }
+        return start
+    }
+
     private mutating func makeCall(dayStart: Int64, cumulativeWeights: [Double], serial: Int) -> Call {
         let pick = random.unit() * cumulativeWeights.last!
         let hour = cumulativeWeights.firstIndex { pick < $0 } ?? 23
-        let start = dayStart + Int64(hour * 3600) + Int64(random.next() % 3600)
+        let plannedStart = dayStart + Int64(hour * 3600) + Int64(random.next() % 3600)
         let roll = random.unit()
         let disposition: Disposition =
             roll < 0.70
@@ -114,6 +131,7 @@ public struct TrafficGenerator {
         } else if disposition == .noAnswer {
             duration = Int32(20 + random.next() % 40)
         }
+        let start = movedOutOfRepeatedHour(start: plannedStart, instants: [0, Int64(ring), Int64(duration)])
         let account = Int(random.next() % UInt64(max(plan.accounts, 1))) + 1
         let abroad = random.unit() < 0.08
         return Call(

@@ -83,9 +83,10 @@ struct DemoCommand: ParsableCommand {
         let folder = workdir ?? FileManager.default.temporaryDirectory.appendingPathComponent("cdrstore-demo").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let path = folder + "/Master.csv"
+        let clock = ZoneClock(identifier: Self.timeZone)!
         var generator = TrafficGenerator(
-            plan: .init(calls: calls, days: days, accounts: 50, seed: 7, endDay: WallClock.today()))
-        let writer = AsteriskCSVWriter(clock: ZoneClock(identifier: Self.timeZone)!)
+            plan: .init(calls: calls, days: days, accounts: 50, seed: 7, endDay: WallClock.today()), writtenIn: clock)
+        let writer = AsteriskCSVWriter(clock: clock)
         var text = ""
         generator.generate { dayCalls in
             for call in dayCalls { text += writer.line(for: call) }

@@ -35,7 +35,7 @@ struct GenerateCommand: ParsableCommand {
         }
         let endDay = end.flatMap(Self.day) ?? WallClock.today()
         var generator = TrafficGenerator(
-            plan: .init(calls: calls, days: days, accounts: accounts, seed: seed, endDay: endDay))
+            plan: .init(calls: calls, days: days, accounts: accounts, seed: seed, endDay: endDay), writtenIn: clock)
         let writer = AsteriskCSVWriter(clock: clock)
         let sink = try OutputSink(path: out)
         defer { sink.close() }
