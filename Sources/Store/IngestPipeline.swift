@@ -11,7 +11,7 @@ final class IngestPipeline: @unchecked Sendable {
     private var finished = false
     private var failure: (any Error)?
 
-    init(committer: BatchCommitter, depth: Int = 2) {
+    init(committer: BatchCommitter, depth: Int = 1) {
         self.committer = committer
         self.depth = depth
         let thread = Thread { [self] in run() }
