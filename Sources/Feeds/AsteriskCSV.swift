@@ -101,6 +101,24 @@ public struct AsteriskCSVDecoder: CSVRecordDecoder {
             return Int32(value)
         }
 
+        /// The channel's peer, made from the field's bytes directly (the common case has no escaped quotes).
+        func equipment() throws(Refusal) -> String? {
+            guard !fields[Column.channel].hasEscapedQuotes else {
+                guard var channel = try optionalText(Column.channel, "channel") else { return nil }
+                return channel.withUTF8 { utf8 in
+                    String(
+                        decoding: utf8.prefix(Self.peerLength(ofChannel: UnsafeRawBufferPointer(utf8))), as: UTF8.self)
+                }
+            }
+            let raw = bytes(Column.channel)
+            guard !raw.isEmpty else { return nil }
+            let peer = UnsafeRawBufferPointer(rebasing: raw[0..<Self.peerLength(ofChannel: raw)])
+            guard let text = Self.string(validating: peer) else {
+                throw Refusal(reason: "field \(Column.channel + 1) (channel) is not valid UTF-8")
+            }
+            return text
+        }
+
         let startTime = try time(Column.start, "start", required: true)!
         let answerTime = try time(Column.answer, "answer", required: false)
         let endTime = try time(Column.end, "end", required: true)!
@@ -131,7 +149,7 @@ public struct AsteriskCSVDecoder: CSVRecordDecoder {
             destination: normaliser.normalise(try text(Column.destination, "dst")),
             callType: Self.isFaxApplication(bytes(Column.lastApp)) ? .fax : .voice,
             disposition: disposition,
-            equipment: try optionalText(Column.channel, "channel").map(Self.peer(ofChannel:)),
+            equipment: try equipment(),
             account: try optionalText(Column.accountCode, "accountcode"),
             recordKey: recordKey)
     }
@@ -187,22 +205,22 @@ public struct AsteriskCSVDecoder: CSVRecordDecoder {
         return faxApplications.contains { name in name.elementsEqual(raw.lazy.map { $0 | 0x20 }) }
     }
 
-    /// The peer part of a channel name: `SIP/alice-0000000a` → `SIP/alice`, `Local/100@ctx-0001;1` → `Local/100@ctx`.
-    static func peer(ofChannel channel: String) -> String {
-        let utf8 = channel.utf8
-        var end = utf8.endIndex
-        if let semicolon = utf8.lastIndex(of: UInt8(ascii: ";")),
-            utf8[utf8.index(after: semicolon)...].allSatisfy({ $0 &- UInt8(ascii: "0") < 10 })
+    /// The length of the peer part of a channel name's bytes: `SIP/alice-0000000a` → `SIP/alice`,
+    /// `Local/100@ctx-0001;1` → `Local/100@ctx`.
+    static func peerLength(ofChannel channel: UnsafeRawBufferPointer) -> Int {
+        var end = channel.count
+        if let semicolon = channel.lastIndex(of: UInt8(ascii: ";")),
+            channel[(semicolon + 1)...].allSatisfy({ $0 &- UInt8(ascii: "0") < 10 })
         {
             end = semicolon
         }
-        if let slash = utf8.firstIndex(of: UInt8(ascii: "/")),
-            let dash = utf8[..<end].lastIndex(of: UInt8(ascii: "-")), dash > slash
+        if let slash = channel.firstIndex(of: UInt8(ascii: "/")),
+            let dash = channel[..<end].lastIndex(of: UInt8(ascii: "-")), dash > slash
         {
-            let suffix = utf8[utf8.index(after: dash)..<end]
+            let suffix = channel[(dash + 1)..<end]
             if !suffix.isEmpty, suffix.allSatisfy(isHexDigit) { end = dash }
         }
-        return end == utf8.endIndex ? channel : String(channel[..<end])
+        return end
     }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {

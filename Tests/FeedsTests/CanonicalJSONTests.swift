@@ -25,9 +25,11 @@ struct CanonicalJSONTests {
 
     @Test("Absent values are null; IP addresses, fax and other dispositions are written")
     func nullsAndOtherValues() throws {
+        let parsedAddress: IPAddress? = IPAddress("2001:db8::1")
+        let address = try #require(parsedAddress)
         let record = CallRecord(
             startTime: -500_000, answerTime: nil, endTime: 7_000_001, durationSeconds: 7, billableSeconds: 0,
-            source: "1001", destination: "s", sourceIP: try #require(IPAddress("2001:db8::1")), callType: .fax,
+            source: "1001", destination: "s", sourceIP: address, callType: .fax,
             disposition: .noAnswer)
         #expect(
             CanonicalJSON.line(for: record)
