@@ -9,12 +9,18 @@ public struct NumberNormaliser: Sendable, Equatable {
     public let internationalPrefix: String
     /// The prefix of a national number (`0` in most of Europe).
     public let nationalPrefix: String
+    private let countryCodeDigits: [UInt8]?
+    private let internationalDigits: [UInt8]
+    private let nationalDigits: [UInt8]
 
     /// Creates a normaliser; `countryCode` must be 1 to 3 digits.
     public init(countryCode: String?, internationalPrefix: String = "00", nationalPrefix: String = "0") {
         self.countryCode = countryCode
         self.internationalPrefix = internationalPrefix
         self.nationalPrefix = nationalPrefix
+        countryCodeDigits = countryCode.map { Array($0.utf8) }
+        internationalDigits = Array(internationalPrefix.utf8)
+        nationalDigits = Array(nationalPrefix.utf8)
     }
 
     /// Tells whether `code` is a valid country calling code (1 to 3 digits, not starting with 0).
@@ -62,11 +68,11 @@ public struct NumberNormaliser: Sendable, Equatable {
             }
             if first == UInt8(ascii: "+") {
                 append(digits)
-            } else if digits.starts(with: internationalPrefix.utf8) {
-                append(digits.dropFirst(internationalPrefix.utf8.count))
-            } else if let countryCode, digits.starts(with: nationalPrefix.utf8), count > nationalPrefix.utf8.count {
-                append(countryCode.utf8)
-                append(digits.dropFirst(nationalPrefix.utf8.count))
+            } else if digits.starts(with: internationalDigits) {
+                append(digits.dropFirst(internationalDigits.count))
+            } else if let countryCodeDigits, digits.starts(with: nationalDigits), count > nationalDigits.count {
+                append(countryCodeDigits)
+                append(digits.dropFirst(nationalDigits.count))
             } else {
                 return nil
             }

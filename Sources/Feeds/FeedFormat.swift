@@ -35,12 +35,12 @@ public struct FeedSettings: Sendable {
     }
 
     /// A new parser for this feed.
-    public func makeParser() -> any FeedParser {
+    public func makeParser() -> AnyFeedParser {
         let clock = ZoneClock(identifier: timeZone)!
         let normaliser = NumberNormaliser(countryCode: countryCode)
         switch format {
         case .asteriskCSV:
-            return CSVFeedParser(decoder: AsteriskCSVDecoder(normaliser: normaliser, clock: clock))
+            return .asteriskCSV(CSVFeedParser(decoder: AsteriskCSVDecoder(normaliser: normaliser, clock: clock)))
         }
     }
 }

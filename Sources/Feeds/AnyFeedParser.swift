@@ -1,0 +1,40 @@
+/// The parser of one of cdrstore's formats, as a concrete type: the compiler specialises each
+/// case's parser for its decoder, which an `any FeedParser` would prevent on the hot path.
+public enum AnyFeedParser: FeedParser {
+    /// Asterisk `cdr_csv`.
+    case asteriskCSV(CSVFeedParser<AsteriskCSVDecoder>)
+
+    /// Parses with the wrapped parser; see `FeedParser`.
+    public mutating func parse(
+        _ buffer: UnsafeRawBufferPointer, baseOffset: Int64, atEnd: Bool, emit: (FeedEvent) throws -> Void
+    ) rethrows -> Int {
+        switch self {
+        case .asteriskCSV(var parser):
+            defer { self = .asteriskCSV(parser) }
+            return try parser.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
+        }
+    }
+
+    /// The wrapped parser's line count; see `FeedParser`.
+    public var linesConsumed: Int64 {
+        get {
+            switch self {
+            case .asteriskCSV(let parser): return parser.linesConsumed
+            }
+        }
+        set {
+            switch self {
+            case .asteriskCSV(var parser):
+                parser.linesConsumed = newValue
+                self = .asteriskCSV(parser)
+            }
+        }
+    }
+
+    /// The wrapped parser's unfinished record; see `FeedParser`.
+    public var unfinishedRecordOffset: Int64? {
+        switch self {
+        case .asteriskCSV(let parser): return parser.unfinishedRecordOffset
+        }
+    }
+}
