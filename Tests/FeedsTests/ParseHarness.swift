@@ -52,13 +52,13 @@ struct ParseOutcome {
 }
 
 /// The feed settings of these tests: Asterisk CSV in Stockholm, Swedish numbers.
-func stockholmParser(countryCode: String? = "46") throws -> any FeedParser {
+func stockholmParser(countryCode: String? = "46") throws -> AnyFeedParser {
     try FeedSettings(format: "asterisk-csv", timeZone: "Europe/Stockholm", countryCode: countryCode).makeParser()
 }
 
 /// Runs one `parse` call over `bytes`.
 func parseOnce(
-    _ parser: inout any FeedParser, _ bytes: [UInt8], baseOffset: Int64 = 0, atEnd: Bool = true
+    _ parser: inout some FeedParser, _ bytes: [UInt8], baseOffset: Int64 = 0, atEnd: Bool = true
 ) -> ParseOutcome {
     var events: [ParsedEvent] = []
     let consumed = bytes.withUnsafeBytes { buffer in
