@@ -66,6 +66,11 @@ public struct JSONObjectWriter {
         addRaw(key, value.map(String.init) ?? "null")
     }
 
+    /// Adds `true` or `false`.
+    public mutating func add(_ key: String, _ value: Bool) {
+        addRaw(key, value ? "true" : "false")
+    }
+
     /// Adds a number with a fractional part, printed with `digits` decimals.
     public mutating func add(_ key: String, _ value: Double, digits: Int) {
         var rounded = String(Int((value * pow10(digits)).rounded()))

@@ -1,5 +1,6 @@
 import CDRModel
 import Feeds
+import Foundation
 import Postgres
 
 /// Reads one feed file into the store exactly once: parse, check, batch, binary COPY, and in
@@ -83,8 +84,10 @@ public final class Ingestor {
         parser.linesConsumed = position.lines
         var batch = IngestBatch(startOffset: position.offset, startLines: position.lines)
         let size = file.size()
+        let absolutePath = URL(fileURLWithPath: path).standardizedFileURL.path
         let pipeline = IngestPipeline(
-            committer: BatchCommitter(connection: connection, feed: feed, file: file, path: path, from: position))
+            committer: BatchCommitter(
+                connection: connection, feed: feed, file: file, path: absolutePath, from: position))
 
         do {
             let outcome = try file.parse(from: position.offset, with: &parser) { event in

@@ -48,7 +48,7 @@ struct PartitionsCommand: ParsableCommand {
                     writer.add("day", partition.day)
                     writer.add("partition", partition.name)
                     writer.add("rows", Int(partition.rows))
-                    writer.add("rows_exact", exact ? 1 : 0)
+                    writer.add("rows_exact", exact)
                     writer.add("total_bytes", Int(partition.totalBytes))
                     Output.line(writer.finish())
                 }
