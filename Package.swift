@@ -26,7 +26,7 @@ var package = Package(
             name: "Schema",
             path: "sql",
             exclude: ["README.md"],
-            resources: [.embedInCode("001_schema.sql")],
+            resources: [.embedInCode("001_schema.sql"), .embedInCode("002_retention.sql")],
             swiftSettings: strict
         ),
         .target(name: "Store", dependencies: ["Postgres", "CDRModel", "Feeds", "Schema"], swiftSettings: strict),
@@ -46,7 +46,8 @@ var package = Package(
         .testTarget(name: "FeedsTests", dependencies: ["Feeds"], swiftSettings: strict),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Feeds"], swiftSettings: strict),
         .testTarget(
-            name: "StoreTests", dependencies: ["Store", "Feeds", "Generator", "TestSupport"], swiftSettings: strict),
+            name: "StoreTests", dependencies: ["Store", "Feeds", "Generator", "Schema", "TestSupport"],
+            swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
     ]
 )

@@ -16,6 +16,9 @@ public enum SchemaFiles {
     /// Every migration, oldest first.
     public static let migrations: [Migration] = [
         Migration(
-            version: 1, name: "001_schema.sql", sql: String(decoding: PackageResources._01_schema_sql, as: UTF8.self))
+            version: 1, name: "001_schema.sql", sql: String(decoding: PackageResources._01_schema_sql, as: UTF8.self)),
+        Migration(
+            version: 2, name: "002_retention.sql",
+            sql: String(decoding: PackageResources._02_retention_sql, as: UTF8.self)),
     ]
 }

@@ -17,6 +17,7 @@ public final class Connection {
         }
         self.handle = handle
         _ = try execute("SET application_name = 'cdrstore'")
+        _ = try execute("SET client_min_messages = warning")
     }
 
     deinit { PQfinish(handle) }

@@ -1,4 +1,5 @@
 import CDRModel
+import Postgres
 
 /// The start times ingest accepts: not older than the retention ceiling, not more than a day ahead.
 public struct IngestWindow: Sendable, Equatable {
@@ -9,11 +10,23 @@ public struct IngestWindow: Sendable, Equatable {
     /// The ceiling in months, for messages.
     public let ceilingMonths: Int
 
-    /// The window around `now` (microseconds since the epoch) for a ceiling of `ceilingMonths`.
-    public init(now: Int64, ceilingMonths: Int) {
-        oldest = Self.subtractingMonths(ceilingMonths, from: now)
+    /// The window around `now` (microseconds since the epoch) whose ceiling, `ceilingMonths`
+    /// before `now`, falls at `oldest` (the store computes it: `cdr.retention_cutoff`).
+    public init(now: Int64, oldest: Int64, ceilingMonths: Int) {
+        self.oldest = oldest
         newest = now + 86_400 * 1_000_000
         self.ceilingMonths = ceilingMonths
+    }
+
+    /// The window of the store's current policy around `now`.
+    public static func load(from connection: Connection, now: Int64) throws -> IngestWindow {
+        let result = try connection.execute(
+            """
+            SELECT \(RetentionRunner.micros("cdr.retention_cutoff(\(RetentionRunner.timestamp("$1")))")),
+                   retention_ceiling_months
+            FROM cdr.settings
+            """, [.text(String(now))])
+        return IngestWindow(now: now, oldest: Int64(result.rows[0][0]!)!, ceilingMonths: Int(result.rows[0][1]!)!)
     }
 
     /// Why a call starting at `start` is refused, or nil when it is accepted.
@@ -27,17 +40,6 @@ public struct IngestWindow: Sendable, Equatable {
                 "start time is more than a day in the future (after \(Self.iso(newest))); check the feed's clock and --tz"
         }
         return nil
-    }
-
-    /// `instant` moved back by whole calendar months in UTC, the day clamped to the month's length.
-    public static func subtractingMonths(_ months: Int, from instant: Int64) -> Int64 {
-        let seconds = instant / 1_000_000
-        var civil = CivilTime(unixSeconds: seconds)
-        let monthIndex = civil.year * 12 + (civil.month - 1) - months
-        civil.year = monthIndex >= 0 ? monthIndex / 12 : (monthIndex - 11) / 12
-        civil.month = monthIndex - civil.year * 12 + 1
-        civil.day = min(civil.day, CivilTime.daysInMonth(year: civil.year, month: civil.month))
-        return civil.secondsAsIfUTC * 1_000_000 + instant % 1_000_000
     }
 
     private static func iso(_ instant: Int64) -> String {

@@ -54,7 +54,7 @@ public final class Ingestor {
         self.feed = feed
         self.settings = settings
         self.batchRecords = batchRecords
-        window = IngestWindow(now: now, ceilingMonths: try StoreSettings.load(from: connection).retentionCeilingMonths)
+        window = try IngestWindow.load(from: connection, now: now)
     }
 
     /// Throws unless `feed` is 1 to 64 ASCII letters, digits, `-`, `_` or `.`.

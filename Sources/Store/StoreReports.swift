@@ -56,4 +56,14 @@ public struct StoreReports {
         let row = result.rows[0]
         return (Int64(row[0]!)!, Int64(row[1]!)!, Int(row[2]!)!)
     }
+
+    /// The anonymous daily statistics for UTC days `from` through `to` (`YYYY-MM-DD`).
+    public func dailyTraffic(from: String, to: String) throws -> QueryResult {
+        try connection.execute(
+            """
+            SELECT day::text, call_type, disposition, direction, destination, calls, total_seconds, billable_seconds
+            FROM stats.daily_traffic WHERE day BETWEEN $1::date AND $2::date
+            ORDER BY day, call_type, disposition, direction, destination
+            """, [.text(from), .text(to)])
+    }
 }

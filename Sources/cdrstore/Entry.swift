@@ -12,7 +12,8 @@ struct CDRStore: ParsableCommand {
         abstract: "A retention store for IP-telephony call detail records, on PostgreSQL.",
         subcommands: [
             DemoCommand.self, MigrateCommand.self, IngestCommand.self, PartitionsCommand.self, RejectsCommand.self,
-            ParseCommand.self, GenerateCommand.self, EmbeddedCommand.self,
+            RetentionCommand.self, HoldCommand.self, StatsCommand.self, ParseCommand.self, GenerateCommand.self,
+            EmbeddedCommand.self,
         ])
 
     /// Runs the command; a failure of the work itself becomes one line on stderr and exit code 1.

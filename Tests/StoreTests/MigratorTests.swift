@@ -1,4 +1,6 @@
+import Foundation
 import Postgres
+import Schema
 import Store
 import TestSupport
 import Testing
@@ -8,10 +10,10 @@ import Testing
     @Test func migratingTwiceAppliesEverythingOnceAndThenNothing() throws {
         let connection = try Connection(try TestDatabase.createEmpty(prefix: "mig"))
         let first = try Migrator(connection: connection).migrate()
-        #expect(first == ["001_schema.sql"])
+        #expect(first == ["001_schema.sql", "002_retention.sql"])
         #expect(try Migrator(connection: connection).migrate().isEmpty)
         let recorded = try connection.execute("SELECT version, name FROM cdr.schema_migration ORDER BY version")
-        #expect(recorded.rows == [["1", "001_schema.sql"]])
+        #expect(recorded.rows == [["1", "001_schema.sql"], ["2", "002_retention.sql"]])
         try Migrator(connection: connection).requireCurrentSchema()
     }
 
@@ -32,5 +34,20 @@ import Testing
         let connection = try Connection(try TestDatabase.createMigrated(prefix: "mig"))
         let settings = try StoreSettings.load(from: connection)
         #expect(settings == StoreSettings(retentionCeilingMonths: 24, retentionFloorMonths: 6))
+    }
+}
+
+/// The embedded migration list and the `sql/` folder agree.
+@Suite struct SchemaFilesTests {
+    @Test func everySQLFileIsEmbeddedInOrder() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("sql").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(SchemaFiles.migrations.map(\.name) == files)
+        #expect(SchemaFiles.migrations.map(\.version) == Array(1...files.count))
+        for migration in SchemaFiles.migrations {
+            let text = try String(contentsOfFile: folder + "/" + migration.name, encoding: .utf8)
+            #expect(migration.sql == text, "\(migration.name) differs from the embedded copy")
+        }
     }
 }

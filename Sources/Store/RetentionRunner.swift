@@ -1,0 +1,203 @@
+import Foundation
+import Postgres
+
+/// Carries out retention at a moment `asOf`: rolls up statistics, preserves held calls, drops
+/// or trims the expired days, purges preserved calls no hold keeps, and logs every step.
+public struct RetentionRunner {
+    /// What a run did (or, for a dry run, would do).
+    public struct Report: Sendable, Equatable {
+        /// One partition's fate.
+        public struct Day: Sendable, Equatable {
+            /// `YYYY-MM-DD` (UTC).
+            public var day: String
+            /// Dropped or trimmed.
+            public var action: RetentionPlanner.Action
+            /// Calls removed from `cdr.call`.
+            public var rowsRemoved: Int
+            /// Of those, calls copied to `cdr.preserved_call` because a hold keeps them.
+            public var rowsPreserved: Int
+            /// Calls each hold keeps, by hold id (a call kept by two holds counts for both).
+            public var preservedByHold: [Int64: Int]
+            /// Statistics rows written for the day (0 when it was already rolled up).
+            public var statsRows: Int
+        }
+
+        /// The moment the run stood for, ISO 8601 UTC.
+        public var asOf: String
+        /// Calls starting before this are expired.
+        public var cutoff: String
+        /// Calls starting at or after this are never removed.
+        public var floorLine: String
+        /// The partitions dropped or trimmed, oldest first.
+        public var days: [Day]
+        /// Preserved calls purged because no active hold keeps them any more.
+        public var purged: Int
+        /// True when nothing was changed.
+        public var dryRun: Bool
+    }
+
+    private let connection: Connection
+
+    /// Creates a runner on a connection.
+    public init(connection: Connection) { self.connection = connection }
+
+    /// Runs retention as of `asOf`; `now` is the real clock (microseconds since the epoch), which
+    /// bounds `asOf` (at most a day ahead unless `dryRun`) and the floor.
+    public func run(asOf: Int64, now: Int64, dryRun: Bool) throws -> Report {
+        guard dryRun || asOf <= now + 86_400_000_000 else {
+            throw StoreError("--as-of is more than a day ahead of the clock; only --dry-run may look that far ahead")
+        }
+        try Migrator(connection: connection).requireCurrentSchema()
+        try connection.execute("SELECT pg_advisory_lock(hashtext('cdrstore'), hashtext('retention'))")
+        defer { _ = try? connection.execute("SELECT pg_advisory_unlock(hashtext('cdrstore'), hashtext('retention'))") }
+
+        let bounds = try connection.execute(
+            """
+            SELECT \(Self.micros("cdr.retention_cutoff(a)")), \(Self.micros("least(cdr.retention_floor(a), cdr.retention_floor(n))")),
+                   \(Self.iso("a")), \(Self.iso("cdr.retention_cutoff(a)")),
+                   \(Self.iso("least(cdr.retention_floor(a), cdr.retention_floor(n))"))
+            FROM (SELECT \(Self.timestamp("$1")) AS a, \(Self.timestamp("$2")) AS n) AS moments
+            """, [.text(String(asOf)), .text(String(now))]
+        ).rows[0]
+        let cutoff = Int64(bounds[0]!)!
+        let steps = try RetentionPlanner.plan(days: try attachedDays(), cutoff: cutoff, floorLine: Int64(bounds[1]!)!)
+        var report = Report(
+            asOf: bounds[2]!, cutoff: bounds[3]!, floorLine: bounds[4]!, days: [], purged: 0, dryRun: dryRun)
+
+        try connection.execute("BEGIN")
+        do {
+            for step in steps { report.days.append(try prepare(step, cutoff: cutoff, asOf: asOf)) }
+            report.purged = try purgePreserved(cutoff: cutoff, asOf: asOf)
+            for day in report.days where day.action == .trim { try log(day, report: report) }
+            if report.purged > 0 { try logPurge(report) }
+            try connection.execute(dryRun ? "ROLLBACK" : "COMMIT")
+        } catch {
+            _ = try? connection.execute("ROLLBACK")
+            throw error
+        }
+        guard !dryRun else { return report }
+        for day in report.days where day.action == .drop {
+            try dropPartition(day.day)
+            try log(day, report: report)
+        }
+        return report
+    }
+
+    /// Rolls up, preserves and (for a trim) deletes, inside the caller's transaction.
+    private func prepare(_ step: RetentionPlanner.Step, cutoff: Int64, asOf: Int64) throws -> Report.Day {
+        let dayStart = step.day * 86_400_000_000
+        let rangeEnd = min(dayStart + 86_400_000_000, cutoff)
+        let day = Partitions.dateText(step.day)
+        let statsRows = Int(try connection.execute("SELECT stats.roll_up_day($1::date)", [.text(day)]).scalar!)!
+        let range: [QueryParameter] = [.text(String(dayStart)), .text(String(rangeEnd))]
+        var preservedByHold: [Int64: Int] = [:]
+        for row in try connection.execute(
+            "SELECT hold_id, calls FROM cdr.preserve_held_calls(\(Self.timestamp("$1")), \(Self.timestamp("$2")), \(Self.timestamp("$3")))",
+            range + [.text(String(asOf))]
+        ).rows {
+            preservedByHold[Int64(row[0]!)!] = Int(row[1]!)!
+        }
+        let preserved = Int(
+            try connection.execute(
+                "SELECT count(*) FROM cdr.preserved_call WHERE start_time >= \(Self.timestamp("$1")) AND start_time < \(Self.timestamp("$2"))",
+                range
+            ).scalar!)!
+        let removed: Int
+        switch step.action {
+        case .drop:
+            removed = Int(try connection.execute("SELECT count(*) FROM cdr.\"\(Self.partitionName(day))\"").scalar!)!
+        case .trim:
+            removed = try connection.execute(
+                "DELETE FROM cdr.call WHERE start_time >= \(Self.timestamp("$1")) AND start_time < \(Self.timestamp("$2"))",
+                range
+            ).affectedRows
+        }
+        return Report.Day(
+            day: day, action: step.action, rowsRemoved: removed, rowsPreserved: preserved,
+            preservedByHold: preservedByHold, statsRows: statsRows)
+    }
+
+    /// Re-checks which active holds keep each expired preserved call and deletes those none keeps.
+    private func purgePreserved(cutoff: Int64, asOf: Int64) throws -> Int {
+        let parameters: [QueryParameter] = [.text(String(cutoff)), .text(String(asOf))]
+        try connection.execute(
+            """
+            UPDATE cdr.preserved_call AS p
+            SET hold_ids = cdr.holds_covering(p.start_time, p.source, p.destination, p.source_ip, p.account, \(Self.timestamp("$2")))
+            WHERE p.start_time < \(Self.timestamp("$1"))
+            """, parameters)
+        return try connection.execute(
+            "DELETE FROM cdr.preserved_call WHERE start_time < \(Self.timestamp("$1")) AND cardinality(hold_ids) = 0",
+            [parameters[0]]
+        ).affectedRows
+    }
+
+    /// Detaches the day's partition without blocking ingest and lookups for long, then drops it.
+    private func dropPartition(_ day: String) throws {
+        let name = Self.partitionName(day)
+        let pending = try connection.execute(
+            """
+            SELECT i.inhdetachpending FROM pg_inherits AS i JOIN pg_class AS c ON c.oid = i.inhrelid
+            WHERE i.inhparent = 'cdr.call'::regclass AND c.relname = $1
+            """, [.text(name)])
+        if let state = pending.scalar {
+            let finalize = state == "t" ? "FINALIZE" : "CONCURRENTLY"
+            try connection.execute("ALTER TABLE cdr.call DETACH PARTITION cdr.\"\(name)\" \(finalize)")
+        }
+        try connection.execute("DROP TABLE IF EXISTS cdr.\"\(name)\"")
+    }
+
+    private func log(_ day: Report.Day, report: Report) throws {
+        let byHold =
+            "{"
+            + day.preservedByHold.keys.sorted().map { "\"\($0)\": \(day.preservedByHold[$0]!)" }
+            .joined(separator: ", ") + "}"
+        try connection.execute(
+            """
+            INSERT INTO cdr.retention_log (run_started_at, as_of, cutoff, day, action, rows_removed, rows_preserved,
+                                           preserved_by_hold, stats_rows)
+            VALUES (now(), $1, $2, $3::date, $4, $5, $6, $7::jsonb, $8)
+            """,
+            [
+                .text(report.asOf), .text(report.cutoff), .text(day.day), .text(day.action.rawValue),
+                .text(String(day.rowsRemoved)), .text(String(day.rowsPreserved)), .text(byHold),
+                .text(String(day.statsRows)),
+            ])
+    }
+
+    private func logPurge(_ report: Report) throws {
+        try connection.execute(
+            """
+            INSERT INTO cdr.retention_log (run_started_at, as_of, cutoff, day, action, rows_removed, rows_preserved)
+            VALUES (now(), $1, $2, NULL, 'purged', $3, 0)
+            """, [.text(report.asOf), .text(report.cutoff), .text(String(report.purged))])
+    }
+
+    /// The UTC days of the attached partitions (and of any left detached by an interrupted run).
+    private func attachedDays() throws -> [Int64] {
+        let result = try connection.execute(
+            """
+            SELECT DISTINCT to_date(substr(c.relname, 7), 'YYYYMMDD') - date '1970-01-01'
+            FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'cdr' AND c.relkind = 'r' AND c.relname ~ '^call_p[0-9]{8}$'
+            """)
+        return result.rows.compactMap { $0[0].flatMap { Int64($0) } }
+    }
+
+    private static func partitionName(_ day: String) -> String {
+        "call_p" + day.replacingOccurrences(of: "-", with: "")
+    }
+
+    /// SQL for a timestamptz from a parameter holding microseconds since the epoch.
+    static func timestamp(_ parameter: String) -> String { "to_timestamp(\(parameter)::float8 / 1e6)" }
+
+    /// SQL for the microseconds since the epoch of a timestamptz expression.
+    static func micros(_ expression: String) -> String {
+        "(extract(epoch FROM \(expression)) * 1000000)::bigint"
+    }
+
+    /// SQL for the ISO 8601 UTC text of a timestamptz expression.
+    static func iso(_ expression: String) -> String {
+        "to_char(\(expression) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+    }
+}

@@ -1,0 +1,14 @@
+import CDRModel
+
+/// Reads a moment typed on the command line, or says plainly what is wrong with it.
+enum TimeOption {
+    /// Microseconds since the epoch of `text` given for `flag`.
+    static func parse(_ text: String, flag: String) throws -> Int64 {
+        guard let instant = Instant.parse(text) else {
+            throw CLIError(
+                "\(flag) '\(text)' is not a date or time; use YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or an offset like +02:00"
+            )
+        }
+        return instant
+    }
+}

@@ -1,0 +1,236 @@
+-- cdrstore schema 2: retention. Holds, the preserved store, anonymous statistics, the retention
+-- log and the settings history. See README "Retention" for the rules these objects serve.
+
+-- The floor may go below 1 month and the ceiling above 120 only with an override, which
+-- cdrstore checks and records in cdr.settings_log; the database keeps the hard limits.
+ALTER TABLE cdr.settings DROP CONSTRAINT settings_floor_at_least_one_month;
+ALTER TABLE cdr.settings ADD CONSTRAINT settings_floor_not_negative CHECK (retention_floor_months >= 0);
+ALTER TABLE cdr.settings ADD CONSTRAINT settings_ceiling_at_least_one_month CHECK (retention_ceiling_months >= 1);
+-- The zone whose calendar "N months before" is counted in (month ends, DST).
+ALTER TABLE cdr.settings ADD COLUMN retention_zone text NOT NULL DEFAULT 'UTC';
+
+-- Every change of the retention settings: who, when, from what to what, with or without override.
+CREATE TABLE cdr.settings_log (
+    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    changed_at     timestamptz NOT NULL DEFAULT now(),
+    changed_by     text NOT NULL DEFAULT session_user,
+    ceiling_before integer NOT NULL,
+    floor_before   integer NOT NULL,
+    ceiling_after  integer NOT NULL,
+    floor_after    integer NOT NULL,
+    override       boolean NOT NULL
+);
+
+-- The instant before which un-held calls must be gone, for "now" = as_of.
+CREATE FUNCTION cdr.retention_cutoff(as_of timestamptz) RETURNS timestamptz
+    LANGUAGE sql STABLE
+    RETURN (SELECT (as_of AT TIME ZONE s.retention_zone - make_interval(months => s.retention_ceiling_months))
+                   AT TIME ZONE s.retention_zone
+            FROM cdr.settings AS s);
+
+-- The instant from which nothing may be removed, for "now" = as_of.
+CREATE FUNCTION cdr.retention_floor(as_of timestamptz) RETURNS timestamptz
+    LANGUAGE sql STABLE
+    RETURN (SELECT (as_of AT TIME ZONE s.retention_zone - make_interval(months => s.retention_floor_months))
+                   AT TIME ZONE s.retention_zone
+            FROM cdr.settings AS s);
+
+-- A legal or billing hold: calls of these identifiers (as source, destination or source IP) or of
+-- this account, starting within [window_from, window_to), outlive the ceiling while it is active.
+CREATE TABLE cdr.hold (
+    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kind           text NOT NULL CHECK (kind IN ('legal', 'billing')),
+    reason         text NOT NULL CHECK (reason <> ''),
+    identifiers    text[] COLLATE "C" NOT NULL DEFAULT '{}',   -- normalised like ingest
+    addresses      inet[] NOT NULL DEFAULT '{}',               -- source IPs
+    account        text COLLATE "C",
+    window_from    timestamptz NOT NULL,
+    window_to      timestamptz NOT NULL,
+    expires_at     timestamptz,
+    placed_by      text NOT NULL DEFAULT session_user,
+    placed_at      timestamptz NOT NULL DEFAULT now(),
+    released_at    timestamptz,
+    released_by    text,
+    release_reason text,
+    CONSTRAINT hold_window_ordered CHECK (window_from < window_to),
+    CONSTRAINT hold_names_something
+        CHECK (cardinality(identifiers) > 0 OR cardinality(addresses) > 0 OR account IS NOT NULL),
+    CONSTRAINT hold_release_complete CHECK ((released_at IS NULL) = (released_by IS NULL))
+);
+
+-- Whether the hold is in force at `as_of`: not released then, not expired then.
+CREATE FUNCTION cdr.hold_active(h cdr.hold, as_of timestamptz) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    RETURN (h.released_at IS NULL OR h.released_at > as_of) AND (h.expires_at IS NULL OR h.expires_at > as_of);
+
+-- The ids of the holds in force at `as_of` that cover a call with these values, ascending.
+CREATE FUNCTION cdr.holds_covering(
+    start_time timestamptz, source text, destination text, source_ip inet, account text, as_of timestamptz
+) RETURNS bigint[]
+    LANGUAGE sql STABLE
+    RETURN ARRAY(
+        SELECT h.id FROM cdr.hold AS h
+        WHERE cdr.hold_active(h, as_of)
+          AND start_time >= h.window_from AND start_time < h.window_to
+          AND (source = ANY (h.identifiers) OR destination = ANY (h.identifiers)
+               OR source_ip = ANY (h.addresses) OR account = h.account)
+        ORDER BY h.id);
+
+-- Calls removed from cdr.call that a hold keeps: the same columns, and the holds that keep them.
+-- Lookups search this table as well as cdr.call.
+CREATE TABLE cdr.preserved_call (
+    LIKE cdr.call INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
+    hold_ids     bigint[] NOT NULL,
+    preserved_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (feed, record_hash, start_time)
+);
+CREATE INDEX preserved_call_source ON cdr.preserved_call (source, start_time);
+CREATE INDEX preserved_call_destination ON cdr.preserved_call (destination, start_time);
+CREATE INDEX preserved_call_source_ip ON cdr.preserved_call (source_ip, start_time) WHERE source_ip IS NOT NULL;
+CREATE INDEX preserved_call_start ON cdr.preserved_call (start_time);
+
+-- Copies the calls starting in [from_time, to_time) that an active hold covers into
+-- cdr.preserved_call (again, if already there, with the current hold ids) and returns how many
+-- each hold keeps. The matching uses the lookup indexes: one probe per identifier of each hold.
+CREATE FUNCTION cdr.preserve_held_calls(from_time timestamptz, to_time timestamptz, as_of timestamptz)
+    RETURNS TABLE (hold_id bigint, calls bigint)
+    LANGUAGE sql
+AS $$
+    WITH active AS (
+        SELECT h.* FROM cdr.hold AS h
+        WHERE cdr.hold_active(h, as_of) AND h.window_from < to_time AND h.window_to > from_time
+    ),
+    matches AS (
+        SELECT c.feed, c.record_hash, c.start_time, h.id
+        FROM active AS h CROSS JOIN LATERAL unnest(h.identifiers) AS i (identifier)
+        JOIN cdr.call AS c ON c.source = i.identifier
+        WHERE c.start_time >= greatest(from_time, h.window_from) AND c.start_time < least(to_time, h.window_to)
+        UNION
+        SELECT c.feed, c.record_hash, c.start_time, h.id
+        FROM active AS h CROSS JOIN LATERAL unnest(h.identifiers) AS i (identifier)
+        JOIN cdr.call AS c ON c.destination = i.identifier
+        WHERE c.start_time >= greatest(from_time, h.window_from) AND c.start_time < least(to_time, h.window_to)
+        UNION
+        SELECT c.feed, c.record_hash, c.start_time, h.id
+        FROM active AS h CROSS JOIN LATERAL unnest(h.addresses) AS a (address)
+        JOIN cdr.call AS c ON c.source_ip = a.address
+        WHERE c.start_time >= greatest(from_time, h.window_from) AND c.start_time < least(to_time, h.window_to)
+        UNION
+        SELECT c.feed, c.record_hash, c.start_time, h.id
+        FROM active AS h JOIN cdr.call AS c ON c.account = h.account
+        WHERE c.start_time >= greatest(from_time, h.window_from) AND c.start_time < least(to_time, h.window_to)
+    ),
+    kept AS (
+        SELECT feed, record_hash, start_time, array_agg(id ORDER BY id) AS hold_ids
+        FROM matches GROUP BY feed, record_hash, start_time
+    ),
+    copied AS (
+        INSERT INTO cdr.preserved_call (
+            start_time, answer_time, end_time, duration_s, billable_s, source, destination, source_ip,
+            call_type, disposition, equipment, account, feed, record_key, record_hash, ingested_at, hold_ids)
+        SELECT c.start_time, c.answer_time, c.end_time, c.duration_s, c.billable_s, c.source, c.destination,
+               c.source_ip, c.call_type, c.disposition, c.equipment, c.account, c.feed, c.record_key,
+               c.record_hash, c.ingested_at, k.hold_ids
+        FROM kept AS k
+        JOIN cdr.call AS c USING (feed, record_hash, start_time)
+        WHERE c.start_time >= from_time AND c.start_time < to_time
+        ON CONFLICT (feed, record_hash, start_time) DO UPDATE SET hold_ids = EXCLUDED.hold_ids
+        RETURNING 1
+    )
+    SELECT id, count(*) FROM matches GROUP BY id ORDER BY id
+$$;
+
+-- The country calling code of an E.164 number ('+46'), by ITU's code lengths; 'unknown' otherwise.
+CREATE FUNCTION cdr.calling_code(party text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT
+    RETURN CASE
+        WHEN party !~ '^\+[1-9][0-9]{6,14}$' THEN 'unknown'
+        WHEN substr(party, 2, 1) IN ('1', '7') THEN substr(party, 1, 2)
+        WHEN substr(party, 2, 2) IN ('20', '27', '30', '31', '32', '33', '34', '36', '39', '40', '41', '43', '44',
+                                     '45', '46', '47', '48', '49', '51', '52', '53', '54', '55', '56', '57', '58',
+                                     '60', '61', '62', '63', '64', '65', '66', '81', '82', '84', '86', '90', '91',
+                                     '92', '93', '94', '95', '98') THEN substr(party, 1, 3)
+        ELSE substr(party, 1, 4)
+    END;
+
+CREATE SCHEMA stats;
+
+-- Anonymous traffic statistics per UTC day: no identifier, account or address. A cell of fewer
+-- than 5 calls is merged into destination 'other' (and, if still small, into the day's 'other' row).
+CREATE TABLE stats.daily_traffic (
+    day              date NOT NULL,
+    call_type        text NOT NULL,
+    disposition      text NOT NULL,
+    direction        text NOT NULL,     -- 'unknown' until feeds say which way a call went
+    destination      text NOT NULL,     -- calling code ('+46'), 'unknown' or 'other'
+    calls            bigint NOT NULL CHECK (calls > 0),
+    total_seconds    bigint NOT NULL,
+    billable_seconds bigint NOT NULL,
+    PRIMARY KEY (day, call_type, disposition, direction, destination)
+);
+
+-- Days already rolled up: a day is rolled up once, from all its calls, the first time any of them goes.
+CREATE TABLE stats.rolled_up_day (
+    day          date PRIMARY KEY,
+    calls        bigint NOT NULL,
+    rolled_up_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- Rolls up `day` into stats.daily_traffic unless it already is; returns the statistics rows written.
+CREATE FUNCTION stats.roll_up_day(day date) RETURNS integer
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    written integer;
+BEGIN
+    IF EXISTS (SELECT 1 FROM stats.rolled_up_day AS r WHERE r.day = roll_up_day.day) THEN
+        RETURN 0;
+    END IF;
+    WITH cells AS (
+        SELECT c.call_type, c.disposition, 'unknown'::text AS direction, cdr.calling_code(c.destination) AS destination,
+               count(*) AS calls, sum(c.duration_s) AS total_seconds, sum(c.billable_s) AS billable_seconds
+        FROM cdr.call AS c
+        WHERE c.start_time >= day::timestamp AT TIME ZONE 'UTC'
+          AND c.start_time < (day + 1)::timestamp AT TIME ZONE 'UTC'
+        GROUP BY 1, 2, 3, 4
+    ),
+    merged AS (
+        SELECT call_type, disposition, direction, CASE WHEN calls < 5 THEN 'other' ELSE destination END AS destination,
+               sum(calls) AS calls, sum(total_seconds) AS total_seconds, sum(billable_seconds) AS billable_seconds
+        FROM cells GROUP BY 1, 2, 3, 4
+    ),
+    safe AS (
+        SELECT CASE WHEN calls < 5 THEN 'other' ELSE call_type END AS call_type,
+               CASE WHEN calls < 5 THEN 'other' ELSE disposition END AS disposition,
+               CASE WHEN calls < 5 THEN 'other' ELSE direction END AS direction,
+               CASE WHEN calls < 5 THEN 'other' ELSE destination END AS destination,
+               calls, total_seconds, billable_seconds
+        FROM merged
+    )
+    INSERT INTO stats.daily_traffic (day, call_type, disposition, direction, destination, calls, total_seconds,
+                                     billable_seconds)
+    SELECT roll_up_day.day, call_type, disposition, direction, destination, sum(calls), sum(total_seconds),
+           sum(billable_seconds)
+    FROM safe GROUP BY 1, 2, 3, 4, 5;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    INSERT INTO stats.rolled_up_day (day, calls)
+    SELECT roll_up_day.day, coalesce(sum(calls), 0) FROM stats.daily_traffic AS t WHERE t.day = roll_up_day.day;
+    RETURN written;
+END
+$$;
+
+-- What each retention run did, per partition dropped or trimmed and for the preserved store.
+CREATE TABLE cdr.retention_log (
+    id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    run_started_at    timestamptz NOT NULL,
+    as_of             timestamptz NOT NULL,
+    cutoff            timestamptz NOT NULL,
+    day               date,                  -- NULL for the preserved store's purge
+    action            text NOT NULL CHECK (action IN ('dropped', 'trimmed', 'purged')),
+    rows_removed      bigint NOT NULL,
+    rows_preserved    bigint NOT NULL,
+    preserved_by_hold jsonb NOT NULL DEFAULT '{}',
+    stats_rows        integer NOT NULL DEFAULT 0,
+    run_by            text NOT NULL DEFAULT session_user,
+    logged_at         timestamptz NOT NULL DEFAULT now()
+);
