@@ -58,10 +58,11 @@ CREATE TABLE cdr.hold (
     CONSTRAINT hold_release_complete CHECK ((released_at IS NULL) = (released_by IS NULL))
 );
 
--- Whether the hold is in force at `as_of`: not released then, not expired then.
+-- Whether the hold is in force at `as_of`: never released (a release takes effect at once,
+-- whatever moment a run stands for) and not expired at `as_of`.
 CREATE FUNCTION cdr.hold_active(h cdr.hold, as_of timestamptz) RETURNS boolean
     LANGUAGE sql IMMUTABLE
-    RETURN (h.released_at IS NULL OR h.released_at > as_of) AND (h.expires_at IS NULL OR h.expires_at > as_of);
+    RETURN h.released_at IS NULL AND (h.expires_at IS NULL OR h.expires_at > as_of);
 
 -- The ids of the holds in force at `as_of` that cover a call with these values, ascending.
 CREATE FUNCTION cdr.holds_covering(
