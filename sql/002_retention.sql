@@ -18,6 +18,8 @@ CREATE TABLE cdr.settings_log (
     floor_before   integer NOT NULL,
     ceiling_after  integer NOT NULL,
     floor_after    integer NOT NULL,
+    zone_before    text NOT NULL,
+    zone_after     text NOT NULL,
     override       boolean NOT NULL
 );
 

@@ -1,3 +1,4 @@
+import CDRModel
 import Postgres
 
 /// The retention ceiling and floor, and the rules for changing them.
@@ -6,16 +7,22 @@ public struct RetentionPolicy: Sendable, Equatable {
     public var ceilingMonths: Int
     /// Months during which nothing may be removed.
     public var floorMonths: Int
+    /// The IANA zone whose calendar the months are counted in.
+    public var zone: String
 
     /// Creates a policy (unchecked; see `check`).
-    public init(ceilingMonths: Int, floorMonths: Int) {
+    public init(ceilingMonths: Int, floorMonths: Int, zone: String = "UTC") {
         self.ceilingMonths = ceilingMonths
         self.floorMonths = floorMonths
+        self.zone = zone
     }
 
     /// Throws a sentence unless the policy may be set; `override` allows a floor under 1 month
     /// and a ceiling over 120 months, never a ceiling below the floor.
     public func check(override: Bool) throws(StoreError) {
+        guard ZoneClock(identifier: zone) != nil else {
+            throw StoreError("unknown time zone '\(zone)'; use an IANA name such as Europe/Stockholm or UTC")
+        }
         guard ceilingMonths >= 1, floorMonths >= 0 else {
             throw StoreError("the ceiling must be at least 1 month and the floor at least 0")
         }
@@ -36,9 +43,12 @@ public struct RetentionPolicy: Sendable, Equatable {
 
     /// Reads the policy from `cdr.settings`.
     public static func load(from connection: Connection) throws -> RetentionPolicy {
-        let settings = try StoreSettings.load(from: connection)
-        return RetentionPolicy(
-            ceilingMonths: settings.retentionCeilingMonths, floorMonths: settings.retentionFloorMonths)
+        let result = try connection.execute(
+            "SELECT retention_ceiling_months, retention_floor_months, retention_zone FROM cdr.settings")
+        guard let row = result.rows.first, let ceiling = row[0].flatMap({ Int($0) }),
+            let floor = row[1].flatMap({ Int($0) }), let zone = row[2]
+        else { throw StoreError.schemaMissing }
+        return RetentionPolicy(ceilingMonths: ceiling, floorMonths: floor, zone: zone)
     }
 
     /// Checks and stores the policy, and records the change in `cdr.settings_log`.
@@ -48,14 +58,20 @@ public struct RetentionPolicy: Sendable, Equatable {
             try connection.execute("SELECT pg_advisory_xact_lock(hashtext('cdrstore'), hashtext('retention'))")
             try connection.execute(
                 """
-                WITH before AS (SELECT retention_ceiling_months AS ceiling, retention_floor_months AS floor
+                WITH before AS (SELECT retention_ceiling_months AS ceiling, retention_floor_months AS floor,
+                                       retention_zone AS zone
                                 FROM cdr.settings FOR UPDATE)
-                INSERT INTO cdr.settings_log (ceiling_before, floor_before, ceiling_after, floor_after, override)
-                SELECT ceiling, floor, $1, $2, $3 FROM before
-                """, [.text(String(ceilingMonths)), .text(String(floorMonths)), .text(override ? "true" : "false")])
+                INSERT INTO cdr.settings_log (ceiling_before, floor_before, zone_before, ceiling_after, floor_after,
+                                              zone_after, override)
+                SELECT ceiling, floor, zone, $1, $2, $4, $3 FROM before
+                """,
+                [
+                    .text(String(ceilingMonths)), .text(String(floorMonths)), .text(override ? "true" : "false"),
+                    .text(zone),
+                ])
             try connection.execute(
-                "UPDATE cdr.settings SET retention_ceiling_months = $1, retention_floor_months = $2",
-                [.text(String(ceilingMonths)), .text(String(floorMonths))])
+                "UPDATE cdr.settings SET retention_ceiling_months = $1, retention_floor_months = $2, retention_zone = $3",
+                [.text(String(ceilingMonths)), .text(String(floorMonths)), .text(zone)])
         }
     }
 }

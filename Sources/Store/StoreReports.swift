@@ -26,14 +26,19 @@ public struct StoreReports {
         ).scalar
     }
 
-    /// Calls where `identifier` (already normalised) is the source, destination or source IP, newest first.
+    /// Calls where `identifier` (already normalised) is the source, destination or source IP, newest
+    /// first, from the live table and the preserved store alike.
     public func calls(involving identifier: String, limit: Int) throws -> QueryResult {
         try connection.execute(
             """
-            SELECT start_time AT TIME ZONE 'UTC' AS start_utc, source, destination, disposition, billable_s, account
-            FROM cdr.call
-            WHERE source = $1 OR destination = $1
-               OR (source_ip IS NOT NULL AND host(source_ip) = $1)
+            SELECT start_time AT TIME ZONE 'UTC' AS start_utc, source, destination, disposition, billable_s, account, kept
+            FROM (SELECT *, 'live' AS kept FROM cdr.call
+                  UNION ALL
+                  SELECT start_time, answer_time, end_time, duration_s, billable_s, source, destination, source_ip,
+                         call_type, disposition, equipment, account, feed, record_key, record_hash, ingested_at,
+                         'held' AS kept
+                  FROM cdr.preserved_call) AS c
+            WHERE c.source = $1 OR c.destination = $1 OR (c.source_ip IS NOT NULL AND host(c.source_ip) = $1)
             ORDER BY start_time DESC LIMIT $2
             """, [.text(identifier), .text(String(limit))])
     }

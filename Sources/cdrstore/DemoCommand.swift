@@ -67,7 +67,12 @@ struct DemoCommand: ParsableCommand {
             Output.line(TextTable.render(headers: lookup.columns, rows: lookup.rows.map { $0.map { $0 ?? "" } }))
         }
 
-        Output.line("\n== 6. where the data lives")
+        Output.line("\n== 6. a retention dry run as of today (nothing is old enough to go; nothing changes)")
+        RetentionCommand.Run.printTable(
+            try RetentionRunner(connection: connection).run(
+                asOf: WallClock.nowMicroseconds(), now: WallClock.nowMicroseconds(), dryRun: true))
+
+        Output.line("\n== 7. where the data lives")
         let totals = try reports.totals()
         Output.line(
             "\(Quantity.grouped(Int(totals.rows))) calls in \(totals.partitions) daily partitions (\(Quantity.bytes(totals.bytes))) on \(database.connector.locationDescription)"

@@ -15,6 +15,7 @@ struct RetentionCommand: ParsableCommand {
         @Option(help: "Months after which un-held calls must be gone (1 to 120 without --i-know).")
         var ceilingMonths: Int?
         @Option(help: "Months during which nothing is removed (at least 1 without --i-know).") var floorMonths: Int?
+        @Option(help: "The IANA zone whose calendar months are counted in (default UTC).") var zone: String?
         @Flag(help: "Allow a floor under 1 month or a ceiling over 120 months; the change is logged.")
         var iKnow = false
 
@@ -22,14 +23,16 @@ struct RetentionCommand: ParsableCommand {
             let connection = try database.connect()
             try Migrator(connection: connection).requireCurrentSchema()
             var policy = try RetentionPolicy.load(from: connection)
-            if ceilingMonths != nil || floorMonths != nil {
+            if ceilingMonths != nil || floorMonths != nil || zone != nil {
                 policy.ceilingMonths = ceilingMonths ?? policy.ceilingMonths
                 policy.floorMonths = floorMonths ?? policy.floorMonths
+                policy.zone = zone ?? policy.zone
                 try policy.save(to: connection, override: iKnow)
                 Output.line("policy changed\(iKnow ? " (with --i-know, logged)" : "")")
             }
             Output.line("ceiling: \(policy.ceilingMonths) months (un-held calls older than this are removed)")
             Output.line("floor:   \(policy.floorMonths) months (nothing younger than this is ever removed)")
+            Output.line("zone:    \(policy.zone) (months are counted in its calendar)")
             Output.flush()
         }
     }

@@ -32,8 +32,8 @@ import Testing
 
     @Test func settingsHoldTheDefaultRetention() throws {
         let connection = try Connection(try TestDatabase.createMigrated(prefix: "mig"))
-        let settings = try StoreSettings.load(from: connection)
-        #expect(settings == StoreSettings(retentionCeilingMonths: 24, retentionFloorMonths: 6))
+        let policy = try RetentionPolicy.load(from: connection)
+        #expect(policy == RetentionPolicy(ceilingMonths: 24, floorMonths: 6, zone: "UTC"))
     }
 }
 

@@ -81,6 +81,10 @@ import Testing
         try RetentionPolicy(ceilingMonths: 12, floorMonths: 6).save(to: store.connection, override: false)
         try RetentionPolicy(ceilingMonths: 130, floorMonths: 6).save(to: store.connection, override: true)
         #expect(try RetentionPolicy.load(from: store.connection) == RetentionPolicy(ceilingMonths: 130, floorMonths: 6))
+        #expect(throws: StoreError.self) {
+            try RetentionPolicy(ceilingMonths: 24, floorMonths: 6, zone: "Mars/Olympus").save(
+                to: store.connection, override: false)
+        }
         let log = try store.connection.execute(
             "SELECT ceiling_before, ceiling_after, override FROM cdr.settings_log ORDER BY id")
         #expect(log.rows == [["24", "12", "f"], ["12", "130", "t"]])
@@ -197,6 +201,46 @@ import Testing
         #expect(dropped == [0, 3])
         #expect(try store.count("SELECT count(*) FROM cdr.retention_log WHERE action = 'dropped'") == 3)
         #expect(try store.count("SELECT count(*) FROM cdr.preserved_call") == 1)
+    }
+
+    @Test func aRunDuringAnIngestLosesNoIngestedCall() throws {
+        try store.insertCalls((10..<20).map { "2024-03-\($0)T10:00:00Z" })
+        let folder = try TemporaryFolder()
+        let file = try folder.write("Master.csv", StoreFixture.lines(0..<4000))
+        let conninfo = store.conninfo
+        let results = ResultBox()
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            do {
+                let summary = try Ingestor(
+                    connection: try Connection(conninfo), feed: "pbx1", settings: stockholmFeed, now: testNow,
+                    batchRecords: 100
+                ).ingest(path: file, clock: { 0 })
+                results.add(.success(summary.ingested))
+            } catch {
+                results.add(.failure(error))
+            }
+        }
+        DispatchQueue.global().async(group: group) {
+            do {
+                let connection = try Connection(conninfo)
+                var dropped = 0
+                for day in 11...20 {
+                    dropped += try RetentionRunner(connection: connection).run(
+                        asOf: Instant.parse("2026-03-\(day)")!, now: Instant.parse("2030-01-01")!, dryRun: false
+                    ).days.count
+                }
+                results.add(.success(dropped))
+            } catch {
+                results.add(.failure(error))
+            }
+        }
+        group.wait()
+        let outcomes = try results.values.map { try $0.get() }.sorted()
+        #expect(outcomes == [10, 4000])
+        #expect(
+            try store.count("SELECT count(*) FROM cdr.call WHERE feed = 'pbx1' AND start_time >= '2026-01-01'") == 4000)
+        #expect(try store.count("SELECT count(*) FROM cdr.call WHERE start_time < '2025-01-01'") == 0)
     }
 
     @Test func holdsRefuseBadInput() throws {
