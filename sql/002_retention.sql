@@ -67,16 +67,17 @@ CREATE FUNCTION cdr.hold_active(h cdr.hold, as_of timestamptz) RETURNS boolean
     RETURN h.released_at IS NULL AND (h.expires_at IS NULL OR h.expires_at > as_of);
 
 -- The ids of the holds in force at `as_of` that cover a call with these values, ascending.
+-- (Arguments are qualified with the function's name: cdr.hold has a column called account.)
 CREATE FUNCTION cdr.holds_covering(
     start_time timestamptz, source text, destination text, source_ip inet, account text, as_of timestamptz
 ) RETURNS bigint[]
     LANGUAGE sql STABLE
     RETURN ARRAY(
         SELECT h.id FROM cdr.hold AS h
-        WHERE cdr.hold_active(h, as_of)
-          AND start_time >= h.window_from AND start_time < h.window_to
-          AND (source = ANY (h.identifiers) OR destination = ANY (h.identifiers)
-               OR source_ip = ANY (h.addresses) OR account = h.account)
+        WHERE cdr.hold_active(h, holds_covering.as_of)
+          AND holds_covering.start_time >= h.window_from AND holds_covering.start_time < h.window_to
+          AND (holds_covering.source = ANY (h.identifiers) OR holds_covering.destination = ANY (h.identifiers)
+               OR holds_covering.source_ip = ANY (h.addresses) OR holds_covering.account = h.account)
         ORDER BY h.id);
 
 -- Calls removed from cdr.call that a hold keeps: the same columns, and the holds that keep them.
@@ -94,9 +95,9 @@ CREATE INDEX preserved_call_start ON cdr.preserved_call (start_time);
 
 -- Copies the calls starting in [from_time, to_time) that an active hold covers into
 -- cdr.preserved_call (again, if already there, with the current hold ids) and returns how many
--- each hold keeps. The matching uses the lookup indexes: one probe per identifier of each hold.
+-- each hold keeps on each UTC day. The matching uses the lookup indexes: one probe per identifier.
 CREATE FUNCTION cdr.preserve_held_calls(from_time timestamptz, to_time timestamptz, as_of timestamptz)
-    RETURNS TABLE (hold_id bigint, calls bigint)
+    RETURNS TABLE (day date, hold_id bigint, calls bigint)
     LANGUAGE sql
 AS $$
     WITH active AS (
@@ -140,7 +141,7 @@ AS $$
         ON CONFLICT (feed, record_hash, start_time) DO UPDATE SET hold_ids = EXCLUDED.hold_ids
         RETURNING 1
     )
-    SELECT id, count(*) FROM matches GROUP BY id ORDER BY id
+    SELECT (start_time AT TIME ZONE 'UTC')::date, id, count(*) FROM matches GROUP BY 1, 2 ORDER BY 1, 2
 $$;
 
 -- The country calling code of an E.164 number ('+46'), by ITU's code lengths; 'unknown' otherwise.
@@ -179,47 +180,52 @@ CREATE TABLE stats.rolled_up_day (
     rolled_up_at timestamptz NOT NULL DEFAULT now()
 );
 
--- Rolls up `day` into stats.daily_traffic unless it already is; returns the statistics rows written.
-CREATE FUNCTION stats.roll_up_day(day date) RETURNS integer
-    LANGUAGE plpgsql
+-- Rolls up each UTC day from first_day to last_day that is not rolled up yet, in one pass over
+-- its calls; returns the statistics rows written per day (0 for a day without calls).
+CREATE FUNCTION stats.roll_up_days(first_day date, last_day date)
+    RETURNS TABLE (day date, rows_written bigint)
+    LANGUAGE sql
 AS $$
-DECLARE
-    written integer;
-BEGIN
-    IF EXISTS (SELECT 1 FROM stats.rolled_up_day AS r WHERE r.day = roll_up_day.day) THEN
-        RETURN 0;
-    END IF;
-    WITH cells AS (
-        SELECT c.call_type, c.disposition, 'unknown'::text AS direction, cdr.calling_code(c.destination) AS destination,
-               count(*) AS calls, sum(c.duration_s) AS total_seconds, sum(c.billable_s) AS billable_seconds
+    WITH pending AS (
+        SELECT d::date AS day FROM generate_series(first_day, last_day, interval '1 day') AS d
+        WHERE NOT EXISTS (SELECT 1 FROM stats.rolled_up_day AS r WHERE r.day = d::date)
+    ),
+    cells AS (
+        SELECT (c.start_time AT TIME ZONE 'UTC')::date AS day, c.call_type, c.disposition, 'unknown'::text AS direction,
+               cdr.calling_code(c.destination) AS destination, count(*) AS calls, sum(c.duration_s) AS total_seconds,
+               sum(c.billable_s) AS billable_seconds
         FROM cdr.call AS c
-        WHERE c.start_time >= day::timestamp AT TIME ZONE 'UTC'
-          AND c.start_time < (day + 1)::timestamp AT TIME ZONE 'UTC'
-        GROUP BY 1, 2, 3, 4
+        WHERE c.start_time >= first_day::timestamp AT TIME ZONE 'UTC'
+          AND c.start_time < (last_day + 1)::timestamp AT TIME ZONE 'UTC'
+          AND (c.start_time AT TIME ZONE 'UTC')::date IN (SELECT day FROM pending)
+        GROUP BY 1, 2, 3, 4, 5
     ),
     merged AS (
-        SELECT call_type, disposition, direction, CASE WHEN calls < 5 THEN 'other' ELSE destination END AS destination,
+        SELECT day, call_type, disposition, direction, CASE WHEN calls < 5 THEN 'other' ELSE destination END AS destination,
                sum(calls) AS calls, sum(total_seconds) AS total_seconds, sum(billable_seconds) AS billable_seconds
-        FROM cells GROUP BY 1, 2, 3, 4
+        FROM cells GROUP BY 1, 2, 3, 4, 5
     ),
     safe AS (
-        SELECT CASE WHEN calls < 5 THEN 'other' ELSE call_type END AS call_type,
+        SELECT day, CASE WHEN calls < 5 THEN 'other' ELSE call_type END AS call_type,
                CASE WHEN calls < 5 THEN 'other' ELSE disposition END AS disposition,
                CASE WHEN calls < 5 THEN 'other' ELSE direction END AS direction,
                CASE WHEN calls < 5 THEN 'other' ELSE destination END AS destination,
                calls, total_seconds, billable_seconds
         FROM merged
+    ),
+    written AS (
+        INSERT INTO stats.daily_traffic (day, call_type, disposition, direction, destination, calls, total_seconds,
+                                         billable_seconds)
+        SELECT day, call_type, disposition, direction, destination, sum(calls), sum(total_seconds), sum(billable_seconds)
+        FROM safe GROUP BY 1, 2, 3, 4, 5
+        RETURNING day, calls
+    ),
+    marked AS (
+        INSERT INTO stats.rolled_up_day (day, calls)
+        SELECT p.day, coalesce((SELECT sum(w.calls) FROM written AS w WHERE w.day = p.day), 0) FROM pending AS p
+        RETURNING day
     )
-    INSERT INTO stats.daily_traffic (day, call_type, disposition, direction, destination, calls, total_seconds,
-                                     billable_seconds)
-    SELECT roll_up_day.day, call_type, disposition, direction, destination, sum(calls), sum(total_seconds),
-           sum(billable_seconds)
-    FROM safe GROUP BY 1, 2, 3, 4, 5;
-    GET DIAGNOSTICS written = ROW_COUNT;
-    INSERT INTO stats.rolled_up_day (day, calls)
-    SELECT roll_up_day.day, coalesce(sum(calls), 0) FROM stats.daily_traffic AS t WHERE t.day = roll_up_day.day;
-    RETURN written;
-END
+    SELECT m.day, (SELECT count(*) FROM written AS w WHERE w.day = m.day) FROM marked AS m ORDER BY 1
 $$;
 
 -- What each retention run did, per partition dropped or trimmed and for the preserved store.

@@ -66,7 +66,7 @@ public struct RetentionRunner {
 
         try connection.execute("BEGIN")
         do {
-            for step in steps { report.days.append(try prepare(step, cutoff: cutoff, asOf: asOf)) }
+            report.days = try prepare(steps, cutoff: cutoff, asOf: asOf)
             report.purged = try purgePreserved(cutoff: cutoff, asOf: asOf)
             for day in report.days where day.action == .trim { try log(day, report: report) }
             if report.purged > 0 { try logPurge(report) }
@@ -83,38 +83,49 @@ public struct RetentionRunner {
         return report
     }
 
-    /// Rolls up, preserves and (for a trim) deletes, inside the caller's transaction.
-    private func prepare(_ step: RetentionPlanner.Step, cutoff: Int64, asOf: Int64) throws -> Report.Day {
-        let dayStart = step.day * 86_400_000_000
-        let rangeEnd = min(dayStart + 86_400_000_000, cutoff)
-        let day = Partitions.dateText(step.day)
-        let statsRows = Int(try connection.execute("SELECT stats.roll_up_day($1::date)", [.text(day)]).scalar!)!
-        let range: [QueryParameter] = [.text(String(dayStart)), .text(String(rangeEnd))]
-        var preservedByHold: [Int64: Int] = [:]
+    /// Rolls up, preserves and (for a trim) deletes, inside the caller's transaction, in one pass
+    /// over all the expiring days rather than one per day.
+    private func prepare(_ steps: [RetentionPlanner.Step], cutoff: Int64, asOf: Int64) throws -> [Report.Day] {
+        guard let first = steps.first, let last = steps.last else { return [] }
+        let microsecondsPerDay: Int64 = 86_400_000_000
+        let range: [QueryParameter] = [
+            .text(String(first.day * microsecondsPerDay)),
+            .text(String(min((last.day + 1) * microsecondsPerDay, cutoff))),
+        ]
+        let inRange = "start_time >= \(Self.timestamp("$1")) AND start_time < \(Self.timestamp("$2"))"
+        let byDay = "(start_time AT TIME ZONE 'UTC')::date::text"
+        let statsRows = try perDay(
+            "SELECT day::text, rows_written FROM stats.roll_up_days($1::date, $2::date)",
+            [.text(Partitions.dateText(first.day)), .text(Partitions.dateText(last.day))])
+        var preservedByHold: [String: [Int64: Int]] = [:]
         for row in try connection.execute(
-            "SELECT hold_id, calls FROM cdr.preserve_held_calls(\(Self.timestamp("$1")), \(Self.timestamp("$2")), \(Self.timestamp("$3")))",
-            range + [.text(String(asOf))]
+            """
+            SELECT day::text, hold_id, calls
+            FROM cdr.preserve_held_calls(\(Self.timestamp("$1")), \(Self.timestamp("$2")), \(Self.timestamp("$3")))
+            """, range + [.text(String(asOf))]
         ).rows {
-            preservedByHold[Int64(row[0]!)!] = Int(row[1]!)!
+            preservedByHold[row[0]!, default: [:]][Int64(row[1]!)!] = Int(row[2]!)!
         }
-        let preserved = Int(
+        let preserved = try perDay(
+            "SELECT \(byDay), count(*) FROM cdr.preserved_call WHERE \(inRange) GROUP BY 1", range)
+        let live = try perDay("SELECT \(byDay), count(*) FROM cdr.call WHERE \(inRange) GROUP BY 1", range)
+        if last.action == .trim {
             try connection.execute(
-                "SELECT count(*) FROM cdr.preserved_call WHERE start_time >= \(Self.timestamp("$1")) AND start_time < \(Self.timestamp("$2"))",
-                range
-            ).scalar!)!
-        let removed: Int
-        switch step.action {
-        case .drop:
-            removed = Int(try connection.execute("SELECT count(*) FROM cdr.\"\(Self.partitionName(day))\"").scalar!)!
-        case .trim:
-            removed = try connection.execute(
-                "DELETE FROM cdr.call WHERE start_time >= \(Self.timestamp("$1")) AND start_time < \(Self.timestamp("$2"))",
-                range
-            ).affectedRows
+                "DELETE FROM cdr.call WHERE \(inRange)", [.text(String(last.day * microsecondsPerDay)), range[1]])
         }
-        return Report.Day(
-            day: day, action: step.action, rowsRemoved: removed, rowsPreserved: preserved,
-            preservedByHold: preservedByHold, statsRows: statsRows)
+        return steps.map { step in
+            let day = Partitions.dateText(step.day)
+            return Report.Day(
+                day: day, action: step.action, rowsRemoved: live[day] ?? 0, rowsPreserved: preserved[day] ?? 0,
+                preservedByHold: preservedByHold[day] ?? [:], statsRows: statsRows[day] ?? 0)
+        }
+    }
+
+    /// A query's rows as day → count.
+    private func perDay(_ sql: String, _ parameters: [QueryParameter]) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try connection.execute(sql, parameters).rows { counts[row[0]!] = Int(row[1]!)! }
+        return counts
     }
 
     /// Re-checks which active holds keep each expired preserved call and deletes those none keeps.

@@ -21,7 +21,7 @@ import Testing
         // 40 random days in 30 months, a few calls each.
         let days = Set((0..<40).map { _ in Int64(random.next() % 912) })
         var starts: [(String, String, String)] = []
-        for dayIndex in days {
+        for dayIndex in days.sorted() {
             for _ in 0..<(1 + random.next() % 4) {
                 let instant = base + dayIndex * day + Int64(random.next() % 86_400) * 1_000_000
                 starts.append(
