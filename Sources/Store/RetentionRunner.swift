@@ -108,15 +108,24 @@ public struct RetentionRunner {
         }
         let preserved = try perDay(
             "SELECT \(byDay), count(*) FROM cdr.preserved_call WHERE \(inRange) GROUP BY 1", range)
-        let live = try perDay("SELECT \(byDay), count(*) FROM cdr.call WHERE \(inRange) GROUP BY 1", range)
+        // Whole partitions are counted directly (an index-only count on a vacuumed day); a trimmed day
+        // counts what its DELETE removed.
+        let drops = steps.filter { $0.action == .drop }.map { Partitions.dateText($0.day) }
+        var removed =
+            drops.isEmpty
+            ? [:]
+            : try perDay(
+                drops.map { "SELECT '\($0)', count(*) FROM cdr.\"\(Self.partitionName($0))\"" }
+                    .joined(separator: " UNION ALL "), [])
         if last.action == .trim {
-            try connection.execute(
-                "DELETE FROM cdr.call WHERE \(inRange)", [.text(String(last.day * microsecondsPerDay)), range[1]])
+            removed[Partitions.dateText(last.day)] = try connection.execute(
+                "DELETE FROM cdr.call WHERE \(inRange)", [.text(String(last.day * microsecondsPerDay)), range[1]]
+            ).affectedRows
         }
         return steps.map { step in
             let day = Partitions.dateText(step.day)
             return Report.Day(
-                day: day, action: step.action, rowsRemoved: live[day] ?? 0, rowsPreserved: preserved[day] ?? 0,
+                day: day, action: step.action, rowsRemoved: removed[day] ?? 0, rowsPreserved: preserved[day] ?? 0,
                 preservedByHold: preservedByHold[day] ?? [:], statsRows: statsRows[day] ?? 0)
         }
     }
