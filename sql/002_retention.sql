@@ -121,8 +121,9 @@ AS $$
         WHERE c.start_time >= greatest(from_time, h.window_from) AND c.start_time < least(to_time, h.window_to)
         UNION
         SELECT c.feed, c.record_hash, c.start_time, h.id
-        FROM active AS h JOIN cdr.call AS c ON c.account = h.account
-        WHERE c.start_time >= greatest(from_time, h.window_from) AND c.start_time < least(to_time, h.window_to)
+        FROM cdr.call AS c JOIN active AS h ON c.account = h.account
+        WHERE c.start_time >= from_time AND c.start_time < to_time   -- one pass over the range's partitions
+          AND c.start_time >= h.window_from AND c.start_time < h.window_to
     ),
     kept AS (
         SELECT feed, record_hash, start_time, array_agg(id ORDER BY id) AS hold_ids
@@ -158,9 +159,6 @@ CREATE FUNCTION cdr.calling_code(party text) RETURNS text
                                      '92', '93', '94', '95', '98') THEN left(party, 3)
         ELSE left(party, 4)
     END;
-
--- Billing holds (and billing) find an account's calls without reading whole days.
-CREATE INDEX call_account ON cdr.call (account, start_time) WHERE account IS NOT NULL;
 
 CREATE SCHEMA stats;
 
