@@ -24,21 +24,13 @@ while [ $# -gt 0 ]; do
 done
 command -v psql >/dev/null || { echo "ingest-vs-copy.sh: psql is needed (apt-get install postgresql-client)" >&2; exit 1; }
 
-swift build -c release --product cdrstore >/dev/null
-bin="$PWD/.build/release/cdrstore"
-work=$(mktemp -d /tmp/cdrstore-bench.XXXXXX)
-chmod 755 "$work"
-export CDRSTORE_HOME="$work/home"
-trap '"$bin" embedded stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-"$bin" embedded start >/dev/null
-socket="host=$work/home/run port=5432 user=cdrstore"
+# shellcheck source=Benchmarks/private-postgres.sh
+. Benchmarks/private-postgres.sh
 feed_options=(--format asterisk-csv --tz Europe/Stockholm --country-code 46)
 end_day=$(date -u +%Y-%m-%d)
 days=30
 
-now() { date +%s.%N; }
 rate() { awk -v rows="$1" -v start="$2" -v end="$3" 'BEGIN { printf "%.0f", rows / (end - start) }'; }
-seconds() { awk -v start="$1" -v end="$2" 'BEGIN { printf "%.2f", end - start }'; }
 
 fresh_database() {
     psql -q "$socket dbname=postgres" -c "CREATE DATABASE $1" >/dev/null

@@ -17,17 +17,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-swift build -c release --product cdrstore >/dev/null
-bin="$PWD/.build/release/cdrstore"
-work=$(mktemp -d /tmp/cdrstore-retention.XXXXXX)
-chmod 755 "$work"
-export CDRSTORE_HOME="$work/home"
-trap '"$bin" embedded stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-"$bin" embedded start >/dev/null
-socket="host=$work/home/run port=5432 user=cdrstore"
-now() { date +%s.%N; }
-seconds() { awk -v start="$1" -v end="$2" 'BEGIN { printf "%.2f", end - start }'; }
-sql() { psql -qtA -v ON_ERROR_STOP=1 "$socket dbname=$1" -c "$2"; }
+# shellcheck source=Benchmarks/private-postgres.sh
+. Benchmarks/private-postgres.sh
 
 end_day=$(date -u +%Y-%m-%d)
 echo "generating $calls calls over 60 days ending $end_day ..."

@@ -25,8 +25,7 @@ struct HoldCommand: ParsableCommand {
         func run() throws {
             let window = (try TimeOption.parse(from, flag: "--from"), try TimeOption.parse(to, flag: "--to"))
             let expiry = try expires.map { try TimeOption.parse($0, flag: "--expires") }
-            let connection = try database.connect()
-            try Migrator(connection: connection).requireCurrentSchema()
+            let connection = try database.connectToCurrentSchema()
             let id = try Holds(connection: connection).place(
                 kind: kind, reason: reason, identifiers: identifier, account: account, from: window.0, to: window.1,
                 expires: expiry, normaliser: NumberNormaliser(countryCode: countryCode))
@@ -44,8 +43,7 @@ struct HoldCommand: ParsableCommand {
 
         func run() throws {
             let now = WallClock.nowMicroseconds()
-            let connection = try database.connect()
-            try Migrator(connection: connection).requireCurrentSchema()
+            let connection = try database.connectToCurrentSchema()
             let holds = try Holds(connection: connection).list(activeAt: active ? now : nil, now: now)
             for hold in holds {
                 if json {
@@ -88,8 +86,7 @@ struct HoldCommand: ParsableCommand {
 
         func run() throws {
             let moment = try TimeOption.parse(until, flag: "--until")
-            let connection = try database.connect()
-            try Migrator(connection: connection).requireCurrentSchema()
+            let connection = try database.connectToCurrentSchema()
             try Holds(connection: connection).extend(id: id, until: moment)
             Output.line("hold \(id) now expires at \(until)")
             Output.flush()
@@ -105,8 +102,7 @@ struct HoldCommand: ParsableCommand {
         @Option(help: "Why it is released.") var reason: String
 
         func run() throws {
-            let connection = try database.connect()
-            try Migrator(connection: connection).requireCurrentSchema()
+            let connection = try database.connectToCurrentSchema()
             try Holds(connection: connection).release(id: id, reason: reason)
             Output.line("released hold \(id)")
             Output.flush()

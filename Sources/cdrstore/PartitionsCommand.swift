@@ -20,8 +20,7 @@ struct PartitionsCommand: ParsableCommand {
         }
 
         func run() throws {
-            let connection = try database.connect()
-            try Migrator(connection: connection).requireCurrentSchema()
+            let connection = try database.connectToCurrentSchema()
             var partitions = Partitions(connection: connection)
             let created = try partitions.ensureAhead(now: WallClock.nowMicroseconds(), ahead: ahead)
             Output.line(
@@ -39,8 +38,7 @@ struct PartitionsCommand: ParsableCommand {
         @Flag(help: "One JSON object per partition.") var json = false
 
         func run() throws {
-            let connection = try database.connect()
-            try Migrator(connection: connection).requireCurrentSchema()
+            let connection = try database.connectToCurrentSchema()
             let partitions = try Partitions(connection: connection).list(exact: exact)
             if json {
                 for partition in partitions {

@@ -18,8 +18,7 @@ struct RejectsCommand: ParsableCommand {
         @Flag(help: "One JSON object per reject, with the raw bytes in base64.") var json = false
 
         func run() throws {
-            let connection = try database.connect()
-            try Migrator(connection: connection).requireCurrentSchema()
+            let connection = try database.connectToCurrentSchema()
             let result = try StoreReports(connection: connection).rejects(feed: feed, limit: limit)
             for index in result.rows.indices {
                 let raw = result.value(index, "raw").flatMap(ByteaText.decode) ?? []

@@ -20,8 +20,7 @@ struct RetentionCommand: ParsableCommand {
         var iKnow = false
 
         func run() throws {
-            let connection = try database.connect()
-            try Migrator(connection: connection).requireCurrentSchema()
+            let connection = try database.connectToCurrentSchema()
             var policy = try RetentionPolicy.load(from: connection)
             if ceilingMonths != nil || floorMonths != nil || zone != nil {
                 policy.ceilingMonths = ceilingMonths ?? policy.ceilingMonths

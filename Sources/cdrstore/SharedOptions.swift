@@ -25,6 +25,13 @@ struct DatabaseOptions: ParsableArguments {
         try connector.connect { Output.errorLine($0) }
     }
 
+    /// Opens a connection to a database that has this build's schema, else says "run cdrstore migrate".
+    func connectToCurrentSchema() throws -> Connection {
+        let connection = try connect()
+        try Migrator(connection: connection).requireCurrentSchema()
+        return connection
+    }
+
     /// `~/.local/share/cdrstore`, or `/var/lib/cdrstore` for root (whose home the server's user cannot reach).
     static func defaultHome(_ environment: [String: String]) -> String {
         if geteuid() == 0 { return "/var/lib/cdrstore" }

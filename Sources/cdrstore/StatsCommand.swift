@@ -18,8 +18,7 @@ struct StatsCommand: ParsableCommand {
         for (flag, value) in [("--from", from), ("--to", to)] where CivilTime.parseDate(value) == nil {
             throw CLIError("\(flag) '\(value)' is not a date YYYY-MM-DD")
         }
-        let connection = try database.connect()
-        try Migrator(connection: connection).requireCurrentSchema()
+        let connection = try database.connectToCurrentSchema()
         let result = try StoreReports(connection: connection).dailyTraffic(from: from, to: to)
         if json {
             for row in result.rows {
