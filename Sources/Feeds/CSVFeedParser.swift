@@ -23,8 +23,8 @@ public protocol CSVRecordDecoder {
 /// first line, so an unbalanced quote costs one line and not the records after it; at the end
 /// of input, an unterminated last line is left for the next run.
 public struct CSVFeedParser<Decoder: CSVRecordDecoder>: FeedParser {
-    /// The longest record accepted: 1 MiB.
-    public static var maxRecordBytes: Int { 1 << 20 }
+    /// The longest record accepted.
+    public static var maxRecordBytes: Int { FeedLimits.maxRecordBytes }
 
     private var decoder: Decoder
     private var scanner = CSVScanner()

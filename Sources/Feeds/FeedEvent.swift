@@ -48,6 +48,12 @@ public enum FeedEvent {
     case rejection(Rejection, position: RecordPosition)
 }
 
+/// Limits every feed parser keeps.
+public enum FeedLimits {
+    /// The longest record: 1 MiB. A parser never leaves more than this unconsumed at the end of a buffer.
+    public static let maxRecordBytes = 1 << 20
+}
+
 /// A parser of one feed format: pure, streaming, byte-level; it knows nothing of the database.
 public protocol FeedParser {
     /// Parses the complete records at the start of `buffer` and returns how many bytes it used.

@@ -60,7 +60,7 @@ public struct FeedFileReader {
         emit: (FeedEvent) throws -> Void
     ) throws -> Outcome {
         var buffer = [UInt8](
-            repeating: 0, count: Self.chunkBytes + CSVFeedParser<AsteriskCSVDecoder>.maxRecordBytes * 2)
+            repeating: 0, count: Self.chunkBytes + FeedLimits.maxRecordBytes * 2)
         var filled = 0
         var bufferOffset = offset
         var atEnd = false

@@ -50,15 +50,14 @@ public struct EmbeddedCluster: Sendable {
                 ], failure: "initdb could not create the cluster in \(dataDirectory)")
             try writeSettings(owner: runAs)
         }
-        if try runAs.succeeds(tools.pgCtl, ["status", "-D", dataDirectory]) == false {
+        let mustStart = try !runAs.succeeds(tools.pgCtl, ["status", "-D", dataDirectory])
+        if mustStart {
             try runAs.run(
                 tools.pgCtl, ["start", "-w", "-t", "60", "-D", dataDirectory, "-l", logFile],
                 failure: "the PostgreSQL server did not start; its log is \(logFile)")
-            try createDatabase()
-            return true
         }
         try createDatabase()
-        return false
+        return mustStart
     }
 
     /// Stops the server, waiting for it; `immediate` skips the clean shutdown checkpoint.
