@@ -98,31 +98,38 @@ CREATE INDEX preserved_call_start ON cdr.preserved_call (start_time);
 -- each hold keeps on each UTC day. The matching uses the lookup indexes: one probe per identifier.
 CREATE FUNCTION cdr.preserve_held_calls(from_time timestamptz, to_time timestamptz, as_of timestamptz)
     RETURNS TABLE (day date, hold_id bigint, calls bigint)
-    LANGUAGE sql
-AS $$
+    LANGUAGE plpgsql
+AS $function$
+BEGIN
+    -- Built with the range as literals so that the planner reads only the range's partitions.
+    RETURN QUERY EXECUTE format($query$
     WITH active AS (
         SELECT h.* FROM cdr.hold AS h
-        WHERE cdr.hold_active(h, as_of) AND h.window_from < to_time AND h.window_to > from_time
+        WHERE cdr.hold_active(h, %3$L::timestamptz)
+          AND h.window_from < %2$L::timestamptz AND h.window_to > %1$L::timestamptz
     ),
     matches AS (
         SELECT c.feed, c.record_hash, c.start_time, h.id
         FROM active AS h CROSS JOIN LATERAL unnest(h.identifiers) AS i (identifier)
         JOIN cdr.call AS c ON c.source = i.identifier
-        WHERE c.start_time >= greatest(from_time, h.window_from) AND c.start_time < least(to_time, h.window_to)
+        WHERE c.start_time >= %1$L::timestamptz AND c.start_time < %2$L::timestamptz
+          AND c.start_time >= h.window_from AND c.start_time < h.window_to
         UNION
         SELECT c.feed, c.record_hash, c.start_time, h.id
         FROM active AS h CROSS JOIN LATERAL unnest(h.identifiers) AS i (identifier)
         JOIN cdr.call AS c ON c.destination = i.identifier
-        WHERE c.start_time >= greatest(from_time, h.window_from) AND c.start_time < least(to_time, h.window_to)
+        WHERE c.start_time >= %1$L::timestamptz AND c.start_time < %2$L::timestamptz
+          AND c.start_time >= h.window_from AND c.start_time < h.window_to
         UNION
         SELECT c.feed, c.record_hash, c.start_time, h.id
         FROM active AS h CROSS JOIN LATERAL unnest(h.addresses) AS a (address)
         JOIN cdr.call AS c ON c.source_ip = a.address
-        WHERE c.start_time >= greatest(from_time, h.window_from) AND c.start_time < least(to_time, h.window_to)
+        WHERE c.start_time >= %1$L::timestamptz AND c.start_time < %2$L::timestamptz
+          AND c.start_time >= h.window_from AND c.start_time < h.window_to
         UNION
         SELECT c.feed, c.record_hash, c.start_time, h.id
         FROM cdr.call AS c JOIN active AS h ON c.account = h.account
-        WHERE c.start_time >= from_time AND c.start_time < to_time   -- one pass over the range's partitions
+        WHERE c.start_time >= %1$L::timestamptz AND c.start_time < %2$L::timestamptz
           AND c.start_time >= h.window_from AND c.start_time < h.window_to
     ),
     kept AS (
@@ -138,12 +145,14 @@ AS $$
                c.record_hash, c.ingested_at, k.hold_ids
         FROM kept AS k
         JOIN cdr.call AS c USING (feed, record_hash, start_time)
-        WHERE c.start_time >= from_time AND c.start_time < to_time
+        WHERE c.start_time >= %1$L::timestamptz AND c.start_time < %2$L::timestamptz
         ON CONFLICT (feed, record_hash, start_time) DO UPDATE SET hold_ids = EXCLUDED.hold_ids
         RETURNING 1
     )
     SELECT (start_time AT TIME ZONE 'UTC')::date, id, count(*) FROM matches GROUP BY 1, 2 ORDER BY 1, 2
-$$;
+    $query$, from_time, to_time, as_of);
+END
+$function$;
 
 -- The country calling code of an E.164 number ('+46'), by ITU's code lengths; 'unknown' for
 -- anything else. Plain string functions (no regex, not STRICT) so that PostgreSQL inlines it.
