@@ -68,8 +68,8 @@ public struct Holds {
             let result = try connection.execute(
                 """
                 INSERT INTO cdr.hold (kind, reason, identifiers, addresses, account, window_from, window_to, expires_at)
-                VALUES ($1, $2, $3::text[], $4::inet[], $5, \(RetentionRunner.timestamp("$6")),
-                        \(RetentionRunner.timestamp("$7")), \(RetentionRunner.timestamp("$8")))
+                VALUES ($1, $2, $3::text[], $4::inet[], $5, \(SQLTime.timestamp("$6")),
+                        \(SQLTime.timestamp("$7")), \(SQLTime.timestamp("$8")))
                 RETURNING id
                 """,
                 [
@@ -82,7 +82,7 @@ public struct Holds {
 
     /// Every hold, newest first; with `activeAt`, only those in force then.
     public func list(activeAt: Int64?, now: Int64) throws -> [Hold] {
-        let iso = RetentionRunner.iso
+        let iso = SQLTime.iso
         let result = try connection.execute(
             """
             SELECT h.id, h.kind, h.reason, array_to_string(h.identifiers || h.addresses::text[], ' '), h.account,
@@ -90,9 +90,9 @@ public struct Holds {
                    \(iso("h.placed_at")),
                    CASE WHEN h.released_at IS NULL THEN NULL
                         ELSE \(iso("h.released_at")) || ' by ' || h.released_by || ': ' || h.release_reason END,
-                   cdr.hold_active(h, \(RetentionRunner.timestamp("$2")))
+                   cdr.hold_active(h, \(SQLTime.timestamp("$2")))
             FROM cdr.hold AS h
-            WHERE $1::text IS NULL OR cdr.hold_active(h, \(RetentionRunner.timestamp("$1")))
+            WHERE $1::text IS NULL OR cdr.hold_active(h, \(SQLTime.timestamp("$1")))
             ORDER BY h.id DESC
             """, [.optional(activeAt.map(String.init)), .text(String(now))])
         return result.rows.map { row in
@@ -110,7 +110,7 @@ public struct Holds {
             try connection.execute("SELECT pg_advisory_xact_lock(hashtext('cdrstore'), hashtext('retention'))")
             _ = try existingHold(id)
             let updated = try connection.execute(
-                "UPDATE cdr.hold SET expires_at = \(RetentionRunner.timestamp("$2")) WHERE id = $1 AND released_at IS NULL",
+                "UPDATE cdr.hold SET expires_at = \(SQLTime.timestamp("$2")) WHERE id = $1 AND released_at IS NULL",
                 [.text(String(id)), .text(String(until))])
             guard updated.affectedRows == 1 else {
                 throw StoreError("hold \(id) was released; place a new hold instead of extending it")
@@ -139,7 +139,7 @@ public struct Holds {
     /// The release description of an existing hold (nil when it is not released); throws when there is no such hold.
     private func existingHold(_ id: Int64) throws -> String? {
         let result = try connection.execute(
-            "SELECT \(RetentionRunner.iso("released_at")) || ' by ' || released_by FROM cdr.hold WHERE id = $1",
+            "SELECT \(SQLTime.iso("released_at")) || ' by ' || released_by FROM cdr.hold WHERE id = $1",
             [.text(String(id))])
         guard let row = result.rows.first else { throw StoreError("there is no hold \(id); see cdrstore hold list") }
         return row[0]

@@ -1,4 +1,5 @@
 import CDRModel
+import Feeds
 import Postgres
 
 /// The start times ingest accepts: not older than the retention ceiling, not more than a day ahead.
@@ -22,7 +23,7 @@ public struct IngestWindow: Sendable, Equatable {
     public static func load(from connection: Connection, now: Int64) throws -> IngestWindow {
         let result = try connection.execute(
             """
-            SELECT \(RetentionRunner.micros("cdr.retention_cutoff(\(RetentionRunner.timestamp("$1")))")),
+            SELECT \(SQLTime.micros("cdr.retention_cutoff(\(SQLTime.timestamp("$1")))")),
                    retention_ceiling_months
             FROM cdr.settings
             """, [.text(String(now))])
@@ -33,19 +34,12 @@ public struct IngestWindow: Sendable, Equatable {
     public func refusal(start: Int64) -> String? {
         if start < oldest {
             return "start time is older than the retention ceiling (\(ceilingMonths) months: before "
-                + "\(Self.iso(oldest))); such a call must not be stored"
+                + "\(CanonicalJSON.timestamp(oldest))); such a call must not be stored"
         }
         if start > newest {
             return
-                "start time is more than a day in the future (after \(Self.iso(newest))); check the feed's clock and --tz"
+                "start time is more than a day in the future (after \(CanonicalJSON.timestamp(newest))); check the feed's clock and --tz"
         }
         return nil
-    }
-
-    private static func iso(_ instant: Int64) -> String {
-        var text = CivilTime(unixSeconds: instant / 1_000_000).text
-        text.replaceSubrange(
-            text.index(text.startIndex, offsetBy: 10)...text.index(text.startIndex, offsetBy: 10), with: "T")
-        return text + "Z"
     }
 }

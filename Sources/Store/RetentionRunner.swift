@@ -53,10 +53,10 @@ public struct RetentionRunner {
 
         let bounds = try connection.execute(
             """
-            SELECT \(Self.micros("cdr.retention_cutoff(a)")), \(Self.micros("least(cdr.retention_floor(a), cdr.retention_floor(n))")),
-                   \(Self.iso("a")), \(Self.iso("cdr.retention_cutoff(a)")),
-                   \(Self.iso("least(cdr.retention_floor(a), cdr.retention_floor(n))"))
-            FROM (SELECT \(Self.timestamp("$1")) AS a, \(Self.timestamp("$2")) AS n) AS moments
+            SELECT \(SQLTime.micros("cdr.retention_cutoff(a)")), \(SQLTime.micros("least(cdr.retention_floor(a), cdr.retention_floor(n))")),
+                   \(SQLTime.iso("a")), \(SQLTime.iso("cdr.retention_cutoff(a)")),
+                   \(SQLTime.iso("least(cdr.retention_floor(a), cdr.retention_floor(n))"))
+            FROM (SELECT \(SQLTime.timestamp("$1")) AS a, \(SQLTime.timestamp("$2")) AS n) AS moments
             """, [.text(String(asOf)), .text(String(now))]
         ).rows[0]
         let cutoff = Int64(bounds[0]!)!
@@ -92,7 +92,7 @@ public struct RetentionRunner {
             .text(String(first.day * microsecondsPerDay)),
             .text(String(min((last.day + 1) * microsecondsPerDay, cutoff))),
         ]
-        let inRange = "start_time >= \(Self.timestamp("$1")) AND start_time < \(Self.timestamp("$2"))"
+        let inRange = "start_time >= \(SQLTime.timestamp("$1")) AND start_time < \(SQLTime.timestamp("$2"))"
         let byDay = "(start_time AT TIME ZONE 'UTC')::date::text"
         let statsRows = try perDay(
             "SELECT day::text, rows_written FROM stats.roll_up_days($1::date, $2::date)",
@@ -101,7 +101,7 @@ public struct RetentionRunner {
         for row in try connection.execute(
             """
             SELECT day::text, hold_id, calls
-            FROM cdr.preserve_held_calls(\(Self.timestamp("$1")), \(Self.timestamp("$2")), \(Self.timestamp("$3")))
+            FROM cdr.preserve_held_calls(\(SQLTime.timestamp("$1")), \(SQLTime.timestamp("$2")), \(SQLTime.timestamp("$3")))
             """, range + [.text(String(asOf))]
         ).rows {
             preservedByHold[row[0]!, default: [:]][Int64(row[1]!)!] = Int(row[2]!)!
@@ -143,11 +143,11 @@ public struct RetentionRunner {
         try connection.execute(
             """
             UPDATE cdr.preserved_call AS p
-            SET hold_ids = cdr.holds_covering(p.start_time, p.source, p.destination, p.source_ip, p.account, \(Self.timestamp("$2")))
-            WHERE p.start_time < \(Self.timestamp("$1"))
+            SET hold_ids = cdr.holds_covering(p.start_time, p.source, p.destination, p.source_ip, p.account, \(SQLTime.timestamp("$2")))
+            WHERE p.start_time < \(SQLTime.timestamp("$1"))
             """, parameters)
         return try connection.execute(
-            "DELETE FROM cdr.preserved_call WHERE start_time < \(Self.timestamp("$1")) AND cardinality(hold_ids) = 0",
+            "DELETE FROM cdr.preserved_call WHERE start_time < \(SQLTime.timestamp("$1")) AND cardinality(hold_ids) = 0",
             [parameters[0]]
         ).affectedRows
     }
@@ -206,18 +206,5 @@ public struct RetentionRunner {
 
     private static func partitionName(_ day: String) -> String {
         "call_p" + day.replacingOccurrences(of: "-", with: "")
-    }
-
-    /// SQL for a timestamptz from a parameter holding microseconds since the epoch.
-    static func timestamp(_ parameter: String) -> String { "to_timestamp(\(parameter)::float8 / 1e6)" }
-
-    /// SQL for the microseconds since the epoch of a timestamptz expression.
-    static func micros(_ expression: String) -> String {
-        "(extract(epoch FROM \(expression)) * 1000000)::bigint"
-    }
-
-    /// SQL for the ISO 8601 UTC text of a timestamptz expression.
-    static func iso(_ expression: String) -> String {
-        "to_char(\(expression) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
     }
 }
