@@ -34,6 +34,12 @@ public struct NumberNormaliser: Sendable, Equatable {
         return identifier.withUTF8 { utf8 in normalised(utf8) } ?? identifier
     }
 
+    /// The E.164 form of an identifier's raw UTF-8 bytes, or nil when it is not certain (then the
+    /// identifier stays as written); lets a parser skip making a string it would replace.
+    public func e164(_ raw: UnsafeRawBufferPointer) -> String? {
+        normalised(raw.assumingMemoryBound(to: UInt8.self))
+    }
+
     /// The E.164 form of the UTF-8 bytes of an identifier, or nil when it is not certain.
     private func normalised(_ utf8: UnsafeBufferPointer<UInt8>) -> String? {
         guard let first = utf8.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "(") || isDigit(first),

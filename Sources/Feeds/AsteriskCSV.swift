@@ -101,6 +101,12 @@ public struct AsteriskCSVDecoder: CSVRecordDecoder {
             return Int32(value)
         }
 
+        /// A party in E.164 when certain (straight from the bytes), else as written.
+        func party(_ index: Int, _ name: String) throws(Refusal) -> String {
+            if !fields[index].hasEscapedQuotes, let e164 = normaliser.e164(bytes(index)) { return e164 }
+            return normaliser.normalise(try text(index, name))
+        }
+
         /// The channel's peer, made from the field's bytes directly (the common case has no escaped quotes).
         func equipment() throws(Refusal) -> String? {
             guard !fields[Column.channel].hasEscapedQuotes else {
@@ -145,8 +151,8 @@ public struct AsteriskCSVDecoder: CSVRecordDecoder {
         return CallRecord(
             startTime: startTime, answerTime: answerTime, endTime: endTime,
             durationSeconds: duration, billableSeconds: billsec,
-            source: normaliser.normalise(try text(Column.source, "src")),
-            destination: normaliser.normalise(try text(Column.destination, "dst")),
+            source: try party(Column.source, "src"),
+            destination: try party(Column.destination, "dst"),
             callType: Self.isFaxApplication(bytes(Column.lastApp)) ? .fax : .voice,
             disposition: disposition,
             equipment: try equipment(),
