@@ -10,6 +10,20 @@ public enum SHA256Digest {
         }
     }
 
+    /// The first 16 bytes of the SHA-256 of `bytes` as two big-endian integers, without allocating.
+    public static func first128Bits(of bytes: UnsafeRawBufferPointer) -> (high: UInt64, low: UInt64) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
+            _ = SHA256(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, digest.baseAddress)
+            var high: UInt64 = 0
+            var low: UInt64 = 0
+            for index in 0..<8 {
+                high = high << 8 | UInt64(digest[index])
+                low = low << 8 | UInt64(digest[index + 8])
+            }
+            return (high, low)
+        }
+    }
+
     /// The 32-byte SHA-256 of an array of bytes.
     public static func of(_ bytes: [UInt8]) -> [UInt8] {
         bytes.withUnsafeBytes { of($0) }

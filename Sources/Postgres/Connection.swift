@@ -22,9 +22,6 @@ public final class Connection {
 
     deinit { PQfinish(handle) }
 
-    /// The server's process id for this session (what `pg_stat_activity.pid` shows).
-    public var backendPID: Int { Int(PQbackendPID(handle)) }
-
     /// Runs one statement with its parameters bound apart from the SQL text.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [QueryParameter] = []) throws -> QueryResult {

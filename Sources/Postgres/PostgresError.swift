@@ -55,9 +55,6 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     /// True when the server reported a unique-key violation (SQLSTATE 23505).
     public var isUniqueViolation: Bool { sqlState == "23505" }
 
-    /// True when a relation (table, schema) was missing (SQLSTATE 42P01 or 3F000).
-    public var isUndefinedObject: Bool { sqlState == "42P01" || sqlState == "3F000" || sqlState == "42883" }
-
     /// The message, then the SQLSTATE, detail and hint when present.
     public var description: String {
         var text = message

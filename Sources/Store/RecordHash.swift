@@ -7,8 +7,7 @@ struct RecordHash: Hashable, Sendable {
 
     /// Hashes a record's raw bytes.
     init(raw: UnsafeRawBufferPointer) {
-        let digest = SHA256Digest.of(raw)
-        self.init(bytes: digest)
+        (high, low) = SHA256Digest.first128Bits(of: raw)
     }
 
     /// Takes the first 16 bytes of a digest.
