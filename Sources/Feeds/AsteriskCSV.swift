@@ -8,9 +8,6 @@ public struct AsteriskCSVDecoder: CSVRecordDecoder {
     private let clock: ZoneClock
     private var scratch: [UInt8] = []
 
-    /// The longest call accepted: 7 days.
-    public static let maxDurationSeconds = 7 * 86_400
-
     /// Creates a decoder for a feed whose wall times are in `clock`'s zone.
     public init(normaliser: NumberNormaliser, clock: ZoneClock) {
         self.normaliser = normaliser
@@ -37,78 +34,34 @@ public struct AsteriskCSVDecoder: CSVRecordDecoder {
         }
     }
 
-    private struct Refusal: Error { let reason: String }
-
-    private mutating func makeRecord(_ fields: [CSVField], _ buffer: UnsafeRawBufferPointer) throws(Refusal)
+    private mutating func makeRecord(_ fields: [CSVField], _ buffer: UnsafeRawBufferPointer) throws(FieldRefusal)
         -> CallRecord
     {
         func bytes(_ index: Int) -> UnsafeRawBufferPointer {
             UnsafeRawBufferPointer(rebasing: buffer[fields[index].start..<fields[index].end])
         }
-        func text(_ index: Int, _ name: String) throws(Refusal) -> String {
+        func text(_ index: Int, _ name: String) throws(FieldRefusal) -> String {
             let field = fields[index]
-            let decoded: String?
-            if field.hasEscapedQuotes {
-                decoded = String(validating: CSVScanner.content(of: field, in: buffer), as: UTF8.self)
-            } else {
-                decoded = Self.string(validating: bytes(index))
+            guard field.hasEscapedQuotes else {
+                return try FieldValue.text(bytes(index), "field \(index + 1) (\(name))")
             }
-            guard let decoded else { throw Refusal(reason: "field \(index + 1) (\(name)) is not valid UTF-8") }
+            guard let decoded = String(validating: CSVScanner.content(of: field, in: buffer), as: UTF8.self) else {
+                throw FieldRefusal("field \(index + 1) (\(name)) is not valid UTF-8")
+            }
             return decoded
         }
-        func optionalText(_ index: Int, _ name: String) throws(Refusal) -> String? {
+        func optionalText(_ index: Int, _ name: String) throws(FieldRefusal) -> String? {
             fields[index].start == fields[index].end ? nil : try text(index, name)
-        }
-        func time(_ index: Int, _ name: String, required: Bool) throws(Refusal) -> Int64? {
-            let raw = bytes(index)
-            if raw.isEmpty {
-                if required { throw Refusal(reason: "\(name) time is empty") }
-                return nil
-            }
-            let shown = String(decoding: raw.prefix(40), as: UTF8.self)
-            guard let civil = CivilTime.parse(raw) else {
-                throw Refusal(reason: "\(name) time '\(shown)' is not in the form YYYY-MM-DD HH:MM:SS")
-            }
-            guard civil.isValid else { throw Refusal(reason: "\(name) time '\(shown)' is not a real date and time") }
-            guard let seconds = clock.utcSeconds(for: civil) else {
-                throw Refusal(
-                    reason:
-                        "\(name) time '\(shown)' does not exist in \(clock.identifier) (the clocks skip it when summer time starts)"
-                )
-            }
-            return seconds * 1_000_000
-        }
-        func seconds(_ index: Int, _ name: String) throws(Refusal) -> Int32 {
-            let raw = bytes(index)
-            var value = 0
-            guard !raw.isEmpty, raw.count <= 9 else {
-                throw Refusal(
-                    reason:
-                        "\(name) '\(String(decoding: raw.prefix(40), as: UTF8.self))' is not a whole number of seconds")
-            }
-            for byte in raw {
-                let digit = byte &- UInt8(ascii: "0")
-                guard digit < 10 else {
-                    let shown = String(decoding: raw.prefix(40), as: UTF8.self)
-                    if byte == UInt8(ascii: "-") { throw Refusal(reason: "\(name) '\(shown)' is negative") }
-                    throw Refusal(reason: "\(name) '\(shown)' is not a whole number of seconds")
-                }
-                value = value * 10 + Int(digit)
-            }
-            guard value <= Self.maxDurationSeconds else {
-                throw Refusal(reason: "\(name) of \(value) s is longer than 7 days")
-            }
-            return Int32(value)
         }
 
         /// A party in E.164 when certain (straight from the bytes), else as written.
-        func party(_ index: Int, _ name: String) throws(Refusal) -> String {
+        func party(_ index: Int, _ name: String) throws(FieldRefusal) -> String {
             if !fields[index].hasEscapedQuotes, let e164 = normaliser.e164(bytes(index)) { return e164 }
             return normaliser.normalise(try text(index, name))
         }
 
         /// The channel's peer, made from the field's bytes directly (the common case has no escaped quotes).
-        func equipment() throws(Refusal) -> String? {
+        func equipment() throws(FieldRefusal) -> String? {
             guard !fields[Column.channel].hasEscapedQuotes else {
                 guard var channel = try optionalText(Column.channel, "channel") else { return nil }
                 return channel.withUTF8 { utf8 in
@@ -119,32 +72,23 @@ public struct AsteriskCSVDecoder: CSVRecordDecoder {
             let raw = bytes(Column.channel)
             guard !raw.isEmpty else { return nil }
             let peer = UnsafeRawBufferPointer(rebasing: raw[0..<Self.peerLength(ofChannel: raw)])
-            guard let text = Self.string(validating: peer) else {
-                throw Refusal(reason: "field \(Column.channel + 1) (channel) is not valid UTF-8")
-            }
-            return text
+            return try FieldValue.text(peer, "field \(Column.channel + 1) (channel)")
         }
 
-        let startTime = try time(Column.start, "start", required: true)!
-        let answerTime = try time(Column.answer, "answer", required: false)
-        let endTime = try time(Column.end, "end", required: true)!
-        let duration = try seconds(Column.duration, "duration")
-        let billsec = try seconds(Column.billsec, "billsec")
-        guard endTime >= startTime else { throw Refusal(reason: "end time is before start time") }
-        if let answerTime, answerTime < startTime || answerTime > endTime {
-            throw Refusal(reason: "answer time is outside the call (before its start or after its end)")
-        }
-        guard billsec <= duration else {
-            throw Refusal(reason: "billsec (\(billsec)) is greater than duration (\(duration))")
-        }
+        let startTime = try FieldValue.wallTime(bytes(Column.start), "start", clock: clock, required: true)!
+        let answerTime = try FieldValue.wallTime(bytes(Column.answer), "answer", clock: clock, required: false)
+        let endTime = try FieldValue.wallTime(bytes(Column.end), "end", clock: clock, required: true)!
+        let duration = try FieldValue.seconds(bytes(Column.duration), "duration")
+        let billsec = try FieldValue.seconds(bytes(Column.billsec), "billsec")
+        try FieldValue.checkTimes(
+            start: startTime, answer: answerTime, end: endTime, duration: duration, billable: billsec)
         guard let disposition = Self.disposition(bytes(Column.disposition)) else {
-            let shown = String(decoding: bytes(Column.disposition).prefix(40), as: UTF8.self)
-            throw Refusal(
-                reason:
-                    "unknown disposition '\(shown)' (expected ANSWERED, NO ANSWER, BUSY, FAILED, CONGESTION or CANCEL)")
+            throw FieldRefusal(
+                "unknown disposition '\(FieldValue.shown(bytes(Column.disposition)))' (expected ANSWERED, NO ANSWER, BUSY, FAILED, CONGESTION or CANCEL)"
+            )
         }
         let (uniqueIDIndex, sequenceIndex) = Self.optionalColumns(fields, bytes)
-        var recordKey = try uniqueIDIndex.flatMap { index throws(Refusal) in try optionalText(index, "uniqueid") }
+        var recordKey = try uniqueIDIndex.flatMap { index throws(FieldRefusal) in try optionalText(index, "uniqueid") }
         if let key = recordKey, let sequenceIndex, let sequence = try optionalText(sequenceIndex, "sequence") {
             recordKey = key + "#" + sequence
         }
@@ -182,17 +126,6 @@ public struct AsteriskCSVDecoder: CSVRecordDecoder {
         while epochStart > 0, raw[epochStart - 1] &- UInt8(ascii: "0") < 10 { epochStart -= 1 }
         return counter.allSatisfy { $0 &- UInt8(ascii: "0") < 10 } && dot - epochStart >= 9
             && (epochStart == 0 || raw[epochStart - 1] == UInt8(ascii: "-"))
-    }
-
-    /// The text of UTF-8 bytes, or nil when they are not valid UTF-8 (ASCII, the usual case, is checked fast).
-    private static func string(validating raw: UnsafeRawBufferPointer) -> String? {
-        var ascii = true
-        for byte in raw where byte >= 0x80 {
-            ascii = false
-            break
-        }
-        if ascii { return String(decoding: raw, as: UTF8.self) }
-        return String(validating: raw, as: UTF8.self)
     }
 
     private static let dispositions: [(spelling: [UInt8], value: Disposition)] = [

@@ -40,7 +40,9 @@ struct AsteriskRejectionTests {
         Case("fractional billsec", row { $0.billsec = "1.5" }, "billsec '1.5'", "whole number of seconds"),
         Case("negative duration", row { $0.duration = "-5" }, "duration '-5' is negative"),
         Case("negative billsec", row { $0.billsec = "-1" }, "billsec '-1' is negative"),
-        Case("billsec over duration", row { $0.billsec = "130" }, "billsec (130) is greater than duration (123)"),
+        Case(
+            "billsec over duration", row { $0.billsec = "130" },
+            "billable seconds (130) are more than the duration (123)"),
         Case(
             "duration over 7 days",
             row {
@@ -49,7 +51,7 @@ struct AsteriskRejectionTests {
             }, "duration of 604801 s is longer than 7 days"),
         Case(
             "huge duration",
-            row { $0.duration = "99999999999" }, "duration '99999999999' is not a whole number of seconds"),
+            row { $0.duration = "99999999999" }, "duration of 99999999999 s is longer than 7 days"),
         Case("end before start", row { $0.end = "2026-10-11 14:03:00" }, "end time is before start time"),
         Case(
             "answer after end", row { $0.answer = "2026-10-11 14:06:00" },

@@ -1,0 +1,103 @@
+import CDRModel
+
+/// Why a field of a record cannot be used, in words an operator can act on.
+public struct FieldRefusal: Error, Sendable {
+    /// The sentence.
+    public let reason: String
+
+    /// Creates a refusal.
+    public init(_ reason: String) { self.reason = reason }
+}
+
+/// Typed values read from the raw bytes of a record's fields: the rules every feed decoder shares.
+public enum FieldValue {
+    /// The longest call accepted: 7 days.
+    public static let maxDurationSeconds = 7 * 86_400
+
+    /// The first 40 bytes of a field, for messages.
+    public static func shown(_ raw: UnsafeRawBufferPointer) -> String {
+        String(decoding: raw.prefix(40), as: UTF8.self)
+    }
+
+    /// The text of UTF-8 bytes, or nil when they are not valid UTF-8 (ASCII, the usual case, is checked fast).
+    public static func string(validating raw: UnsafeRawBufferPointer) -> String? {
+        for byte in raw where byte >= 0x80 { return String(validating: raw, as: UTF8.self) }
+        return String(decoding: raw, as: UTF8.self)
+    }
+
+    /// The text of a field, refused when it is not valid UTF-8.
+    public static func text(_ raw: UnsafeRawBufferPointer, _ name: String) throws(FieldRefusal) -> String {
+        guard let text = string(validating: raw) else { throw FieldRefusal("\(name) is not valid UTF-8") }
+        return text
+    }
+
+    /// The text of a field, or nil when it is empty.
+    public static func optionalText(_ raw: UnsafeRawBufferPointer, _ name: String) throws(FieldRefusal) -> String? {
+        raw.isEmpty ? nil : try text(raw, name)
+    }
+
+    /// A wall-clock time `YYYY-MM-DD HH:MM:SS` in `clock`'s zone, as µs since the epoch; nil when
+    /// the field is empty and not `required`.
+    public static func wallTime(
+        _ raw: UnsafeRawBufferPointer, _ name: String, clock: ZoneClock, required: Bool
+    ) throws(FieldRefusal) -> Int64? {
+        if raw.isEmpty {
+            if required { throw FieldRefusal("\(name) time is empty") }
+            return nil
+        }
+        guard let civil = CivilTime.parse(raw) else {
+            throw FieldRefusal("\(name) time '\(shown(raw))' is not in the form YYYY-MM-DD HH:MM:SS")
+        }
+        guard civil.isValid else { throw FieldRefusal("\(name) time '\(shown(raw))' is not a real date and time") }
+        guard let seconds = clock.utcSeconds(for: civil) else {
+            throw FieldRefusal(
+                "\(name) time '\(shown(raw))' does not exist in \(clock.identifier) (the clocks skip it when summer time starts)"
+            )
+        }
+        return seconds * 1_000_000
+    }
+
+    /// A non-negative whole number of decimal digits (at most 18), or nil when the field is anything else.
+    public static func digits(_ raw: UnsafeRawBufferPointer) -> Int64? {
+        guard !raw.isEmpty, raw.count <= 18 else { return nil }
+        var value: Int64 = 0
+        for byte in raw {
+            let digit = byte &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            value = value * 10 + Int64(digit)
+        }
+        return value
+    }
+
+    /// A whole number of seconds from 0 to 7 days.
+    public static func seconds(_ raw: UnsafeRawBufferPointer, _ name: String) throws(FieldRefusal) -> Int32 {
+        guard let value = digits(raw) else {
+            if raw.first == UInt8(ascii: "-") { throw FieldRefusal("\(name) '\(shown(raw))' is negative") }
+            throw FieldRefusal("\(name) '\(shown(raw))' is not a whole number of seconds")
+        }
+        guard value <= maxDurationSeconds else { throw FieldRefusal("\(name) of \(value) s is longer than 7 days") }
+        return Int32(value)
+    }
+
+    /// Checks that a call's times and durations agree: end not before start, answer inside the call,
+    /// billable seconds not above the duration.
+    public static func checkTimes(
+        start: Int64, answer: Int64?, end: Int64, duration: Int32, billable: Int32
+    ) throws(FieldRefusal) {
+        guard end >= start else { throw FieldRefusal("end time is before start time") }
+        if let answer, answer < start || answer > end {
+            throw FieldRefusal("answer time is outside the call (before its start or after its end)")
+        }
+        guard billable <= duration else {
+            throw FieldRefusal("billable seconds (\(billable)) are more than the duration (\(duration))")
+        }
+        guard end - start <= Int64(maxDurationSeconds) * 1_000_000 else {
+            throw FieldRefusal("the call lasts longer than 7 days (start to end)")
+        }
+    }
+
+    /// Seconds between two instants in µs, rounded down, for feeds that give times but no durations.
+    public static func secondsBetween(_ from: Int64, _ to: Int64) -> Int32 {
+        Int32(clamping: max(0, to - from) / 1_000_000)
+    }
+}
