@@ -26,12 +26,15 @@ public struct CallRecord: Sendable, Equatable {
     public var account: String?
     /// The feed's own identifier for the record (Asterisk `uniqueid`), when it has one.
     public var recordKey: String?
+    /// The record key of the call this one is a leg of (a FreeSWITCH b-leg names its a-leg), if any.
+    public var linkedKey: String?
 
     /// Creates a record.
     public init(
         startTime: Int64, answerTime: Int64?, endTime: Int64, durationSeconds: Int32, billableSeconds: Int32,
         source: String, destination: String, sourceIP: IPAddress? = nil, callType: CallType,
-        disposition: Disposition, equipment: String? = nil, account: String? = nil, recordKey: String? = nil
+        disposition: Disposition, equipment: String? = nil, account: String? = nil, recordKey: String? = nil,
+        linkedKey: String? = nil
     ) {
         self.startTime = startTime
         self.answerTime = answerTime
@@ -46,6 +49,7 @@ public struct CallRecord: Sendable, Equatable {
         self.equipment = equipment
         self.account = account
         self.recordKey = recordKey
+        self.linkedKey = linkedKey
     }
 }
 

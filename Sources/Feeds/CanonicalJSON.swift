@@ -19,6 +19,7 @@ public enum CanonicalJSON {
         writer.add("equipment", record.equipment)
         writer.add("account", record.account)
         writer.add("record_key", record.recordKey)
+        writer.add("linked_key", record.linkedKey)
         return writer.finish()
     }
 

@@ -23,7 +23,7 @@ import Testing
         #expect(lines.count == 2)
         #expect(
             lines.first
-                == #"{"start_time":"2026-10-11T12:03:27Z","answer_time":"2026-10-11T12:03:30Z","end_time":"2026-10-11T12:05:30Z","duration_s":123,"billable_s":120,"source":"+46701234567","destination":"+46812345678","source_ip":null,"call_type":"voice","disposition":"answered","equipment":"SIP/alice","account":"acme","record_key":"1760184207.42"}"#
+                == #"{"start_time":"2026-10-11T12:03:27Z","answer_time":"2026-10-11T12:03:30Z","end_time":"2026-10-11T12:05:30Z","duration_s":123,"billable_s":120,"source":"+46701234567","destination":"+46812345678","source_ip":null,"call_type":"voice","disposition":"answered","equipment":"SIP/alice","account":"acme","record_key":"1760184207.42","linked_key":null}"#
         )
         let firstLineBytes = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")[0].utf8.count + 1
         #expect(

@@ -9,7 +9,7 @@ struct CanonicalJSONTests {
         #"{"start_time":"2026-10-11T12:03:27Z","answer_time":"2026-10-11T12:03:30Z","end_time":"2026-10-11T12:05:30Z","#
         + #""duration_s":123,"billable_s":120,"source":"+46701234567","destination":"+46812345678","source_ip":null,"#
         + #""call_type":"voice","disposition":"answered","equipment":"SIP/alice","account":"acme","#
-        + #""record_key":"1760184207.42"}"#
+        + #""record_key":"1760184207.42","linked_key":null}"#
 
     @Test("A record by hand gives the README's example line")
     func golden() {
@@ -35,7 +35,7 @@ struct CanonicalJSONTests {
             CanonicalJSON.line(for: record)
                 == #"{"start_time":"1969-12-31T23:59:59.500000Z","answer_time":null,"end_time":"1970-01-01T00:00:07.000001Z","#
                 + #""duration_s":7,"billable_s":0,"source":"1001","destination":"s","source_ip":"2001:db8::1","#
-                + #""call_type":"fax","disposition":"no_answer","equipment":null,"account":null,"record_key":null}"#)
+                + #""call_type":"fax","disposition":"no_answer","equipment":null,"account":null,"record_key":null,"linked_key":null}"#)
     }
 
     @Test("Strings are escaped")
