@@ -26,7 +26,9 @@ var package = Package(
             name: "Schema",
             path: "sql",
             exclude: ["README.md"],
-            resources: [.embedInCode("001_schema.sql"), .embedInCode("002_retention.sql")],
+            resources: [
+                .embedInCode("001_schema.sql"), .embedInCode("002_retention.sql"), .embedInCode("003_call_legs.sql"),
+            ],
             swiftSettings: strict
         ),
         .target(name: "Store", dependencies: ["Postgres", "CDRModel", "Feeds", "Schema"], swiftSettings: strict),

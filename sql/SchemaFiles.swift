@@ -20,5 +20,8 @@ public enum SchemaFiles {
         Migration(
             version: 2, name: "002_retention.sql",
             sql: String(decoding: PackageResources._02_retention_sql, as: UTF8.self)),
+        Migration(
+            version: 3, name: "003_call_legs.sql",
+            sql: String(decoding: PackageResources._03_call_legs_sql, as: UTF8.self)),
     ]
 }

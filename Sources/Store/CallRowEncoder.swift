@@ -6,7 +6,8 @@ enum CallRowEncoder {
     /// The columns COPY fills; `ingested_at` takes its default.
     static let columns = [
         "start_time", "answer_time", "end_time", "duration_s", "billable_s", "source", "destination", "source_ip",
-        "call_type", "disposition", "equipment", "account", "feed", "record_key", "record_hash",
+        "call_type", "disposition", "equipment", "account", "feed", "record_key", "linked_key",
+        "record_hash",
     ]
 
     /// The COPY statement matching `encode`.
@@ -38,6 +39,7 @@ enum CallRowEncoder {
             writeOptional(call.account, to: &encoder)
             encoder.writeText(feed)
             writeOptional(call.recordKey, to: &encoder)
+            writeOptional(call.linkedKey, to: &encoder)
             encoder.writeBytes(row.hash.bytes)
         }
         return encoder.finish()

@@ -13,7 +13,7 @@ public enum CallRowText {
             CanonicalJSON.timestamp(call.startTime), call.answerTime.map(CanonicalJSON.timestamp),
             CanonicalJSON.timestamp(call.endTime), String(call.durationSeconds), String(call.billableSeconds),
             call.source, call.destination, call.sourceIP?.description, call.callType.rawValue,
-            call.disposition.rawValue, call.equipment, call.account, feed, call.recordKey,
+            call.disposition.rawValue, call.equipment, call.account, feed, call.recordKey, call.linkedKey,
             "\\x" + SHA256Digest.hex(RecordHash(raw: raw).bytes),
         ]
         return fields.map { $0.map(escape) ?? "\\N" }.joined(separator: "\t") + "\n"

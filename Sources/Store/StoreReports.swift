@@ -32,11 +32,10 @@ public struct StoreReports {
         try connection.execute(
             """
             SELECT start_time AT TIME ZONE 'UTC' AS start_utc, source, destination, disposition, billable_s, account, kept
-            FROM (SELECT *, 'live' AS kept FROM cdr.call
+            FROM (SELECT start_time, source, destination, source_ip, disposition, billable_s, account, 'live' AS kept
+                  FROM cdr.call
                   UNION ALL
-                  SELECT start_time, answer_time, end_time, duration_s, billable_s, source, destination, source_ip,
-                         call_type, disposition, equipment, account, feed, record_key, record_hash, ingested_at,
-                         'held' AS kept
+                  SELECT start_time, source, destination, source_ip, disposition, billable_s, account, 'held' AS kept
                   FROM cdr.preserved_call) AS c
             WHERE c.source = $1 OR c.destination = $1 OR (c.source_ip IS NOT NULL AND host(c.source_ip) = $1)
             ORDER BY start_time DESC LIMIT $2
