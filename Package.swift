@@ -14,7 +14,12 @@ var package = Package(
         .executable(name: "cdrstore", targets: ["cdrstore"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
@@ -33,10 +38,22 @@ var package = Package(
         ),
         .target(name: "Store", dependencies: ["Postgres", "CDRModel", "Feeds", "Schema"], swiftSettings: strict),
         .target(name: "Generator", dependencies: ["CDRModel"], swiftSettings: strict),
+        .target(
+            name: "Server",
+            dependencies: [
+                "Store", "Feeds", "Postgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "cdrstore",
             dependencies: [
-                "Store", "Feeds", "Generator", "Postgres",
+                "Store", "Feeds", "Generator", "Postgres", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

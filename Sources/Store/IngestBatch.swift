@@ -28,14 +28,16 @@ struct IngestBatch {
     /// The number of records and rejections held.
     var count: Int { rows.count + rejections.count }
 
-    /// Adds a call unless the batch already holds a byte-identical record.
-    mutating func add(_ call: CallRecord, hash: RecordHash) {
+    /// Adds a call unless the batch already holds a byte-identical record; tells whether it did.
+    @discardableResult
+    mutating func add(_ call: CallRecord, hash: RecordHash) -> Bool {
         guard seen.insert(hash).inserted else {
             duplicatesWithin += 1
-            return
+            return false
         }
         rows.append(Row(call: call, hash: hash))
         days.insert(call.startTime >= 0 ? call.startTime / 86_400_000_000 : (call.startTime + 1) / 86_400_000_000 - 1)
+        return true
     }
 
     /// Moves the batch's end past a record or rejection.
@@ -57,12 +59,11 @@ struct IngestBatch {
     /// Adds a rejection.
     mutating func add(_ rejection: Rejection) { rejections.append(rejection) }
 
-    /// Drops the rows whose hashes the store already has; returns how many were dropped.
-    mutating func removeRows(storedAlready stored: Set<RecordHash>) -> Int {
+    /// Drops the rows whose hashes the store already has.
+    mutating func removeRows(storedAlready stored: Set<RecordHash>) {
         let before = rows.count
         rows.removeAll { stored.contains($0.hash) }
         if rows.count != before { encoded = nil }
-        return before - rows.count
     }
 
     /// The earliest and latest start among the rows.

@@ -68,7 +68,12 @@ public final class Ingestor {
     }
 
     /// Ingests what is new in the file at `path`; `clock` measures the run's duration in seconds.
-    public func ingest(path: String, clock: () -> Double, progress: (Progress) -> Void = { _ in }) throws -> Summary {
+    /// When `shouldStop` turns true, the run stops after the batch being read and throws
+    /// `StoreError` once what was committed is committed (the ledger resumes from there).
+    public func ingest(
+        path: String, clock: () -> Double, progress: (Progress) -> Void = { _ in },
+        shouldStop: () -> Bool = { false }
+    ) throws -> Summary {
         let started = clock()
         let file = try FeedFileReader(path: path)
         defer { file.close() }
@@ -105,6 +110,7 @@ public final class Ingestor {
                     batch.advance(to: place)
                 }
                 if batch.count >= batchRecords {
+                    if shouldStop() { throw StoreError("stopped while ingesting \(path); the next run resumes it") }
                     batch.seal(feed: feed)
                     try pipeline.submit(batch)
                     batch = IngestBatch(startOffset: batch.endOffset, startLines: batch.endLines)

@@ -20,6 +20,21 @@ public struct StoreConnector: Sendable {
         }
     }
 
+    /// The connection string of the chosen database; for the embedded cluster, starts it first
+    /// (saying so through `notice`), so that a long-running service can open connections at will.
+    public func conninfo(notice: (String) -> Void = { _ in }) throws -> String {
+        switch selection {
+        case .configured(let conninfo, _):
+            _ = try connect()
+            return conninfo
+        case .embedded(let home):
+            let cluster = EmbeddedCluster(home: home)
+            let started = try cluster.start()
+            notice("cdrstore: using the embedded PostgreSQL under \(home)\(started ? " (started it)" : "")")
+            return cluster.conninfo()
+        }
+    }
+
     /// Opens a connection; for the embedded cluster, creates and starts it first and reports
     /// that through `notice` (one line).
     public func connect(notice: (String) -> Void = { _ in }) throws -> Connection {
@@ -33,11 +48,8 @@ public struct StoreConnector: Sendable {
                 }
                 throw StoreError("cannot connect to the database given by \(origin): \(reason.joined(separator: " "))")
             }
-        case .embedded(let home):
-            let cluster = EmbeddedCluster(home: home)
-            let started = try cluster.start()
-            notice("cdrstore: using the embedded PostgreSQL under \(home)\(started ? " (started it)" : "")")
-            return try Connection(cluster.conninfo())
+        case .embedded:
+            return try Connection(try conninfo(notice: notice))
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Feeds
 import Foundation
 import Postgres
+import Server
 import Store
 
 /// The `cdrstore` command: parses arguments and hands the work to the library.
@@ -13,7 +14,7 @@ struct CDRStore: ParsableCommand {
         subcommands: [
             DemoCommand.self, MigrateCommand.self, IngestCommand.self, PartitionsCommand.self, RejectsCommand.self,
             RetentionCommand.self, HoldCommand.self, StatsCommand.self, ParseCommand.self, GenerateCommand.self,
-            EmbeddedCommand.self,
+            EmbeddedCommand.self, ServeCommand.self,
         ])
 
     /// Runs the command; a failure of the work itself becomes one line on stderr and exit code 1.
@@ -33,7 +34,7 @@ struct CDRStore: ParsableCommand {
 
     private static func isOperationalError(_ error: any Error) -> Bool {
         error is StoreError || error is PostgresError || error is FeedSettingsError || error is FeedReadError
-            || error is EmbeddedClusterError || error is CLIError
+            || error is EmbeddedClusterError || error is CLIError || error is ConfigurationError
     }
 }
 

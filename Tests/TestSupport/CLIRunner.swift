@@ -80,6 +80,9 @@ public final class RunningCLI: @unchecked Sendable {
         process.waitUntilExit()
     }
 
+    /// Sends SIGTERM, as a service manager stopping the service does.
+    public func terminate() { kill(process.processIdentifier, SIGTERM) }
+
     /// Waits for the process to end.
     public func waitUntilExit() { process.waitUntilExit() }
 

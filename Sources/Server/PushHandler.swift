@@ -1,0 +1,143 @@
+import Feeds
+import Foundation
+import Hummingbird
+import Store
+
+/// Answers feed pushes: checks the feed and its credentials, parses the body, hands the records
+/// to the group committer and answers once they are committed (2xx means committed).
+struct PushHandler: Sendable {
+    let configuration: ServeConfiguration
+    let committer: GroupCommitter
+    let metrics: ServeMetrics
+    /// The largest body accepted.
+    static let maxBodyBytes = 8 << 20
+
+    /// The feed named in the path, once the request's credentials are checked; else the error response.
+    func authorisedFeed(_ request: Request, _ context: some RequestContext) -> Result<
+        ServeConfiguration.Feed, HTTPError
+    > {
+        let name = context.parameters.get("feed") ?? ""
+        guard let feed = configuration.feed(named: name), let credentials = feed.push else {
+            return .failure(HTTPError(.notFound, message: "no feed named '\(name)' takes pushes here"))
+        }
+        guard let given = BasicCredentials(request.headers[.authorization]), given.matches(credentials) else {
+            var error = HTTPError(.unauthorized, message: "wrong or missing user name and password for feed '\(name)'")
+            error.headers[.wwwAuthenticate] = "Basic realm=\"cdrstore feed \(name)\""
+            return .failure(error)
+        }
+        return .success(feed)
+    }
+
+    /// The request body, or an error response when it is too large.
+    func body(_ request: inout Request) async throws -> [UInt8] {
+        do {
+            let buffer = try await request.collectBody(upTo: Self.maxBodyBytes)
+            return Array(buffer.readableBytesView)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw HTTPError(.contentTooLarge, message: "the body is larger than \(Self.maxBodyBytes >> 20) MiB")
+        }
+    }
+
+    /// Parses `document` (the whole body in the feed's format) into a submission.
+    func submission(feed: ServeConfiguration.Feed, source: String, document: [UInt8]) -> PushSubmission {
+        var submission = PushSubmission(feed: feed.name, source: source)
+        var parser = feed.settings.makeParser()
+        var bytes = document
+        if let last = bytes.last, last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
+        bytes.withUnsafeBytes { buffer in
+            var consumed = 0
+            while consumed < buffer.count {
+                let used = parser.parse(
+                    UnsafeRawBufferPointer(rebasing: buffer[consumed...]), baseOffset: Int64(consumed), atEnd: true
+                ) { event in submission.add(event) }
+                if used == 0 {
+                    let rest = Array(buffer[consumed...])
+                    submission.add(
+                        Rejection(
+                            offset: Int64(consumed), line: parser.linesConsumed + 1, raw: rest,
+                            reason: "the body ends inside an unfinished record"))
+                    break
+                }
+                consumed += used
+            }
+        }
+        return submission
+    }
+
+    /// Queues the submission and waits for its commit; the response says what was stored.
+    func commit(_ submission: PushSubmission) async -> Response {
+        let result: Result<PushOutcome, any Error>? = await withCheckedContinuation { continuation in
+            let queued = committer.submit(submission) { continuation.resume(returning: $0) }
+            if !queued { continuation.resume(returning: nil) }
+        }
+        metrics.setQueueDepth(committer.queueDepth)
+        switch result {
+        case nil:
+            return Self.retryLater("the commit queue is full; retry in a moment")
+        case .failure(let error):
+            return Self.retryLater("the database could not commit the records (\(error)); retry")
+        case .success(let outcome):
+            let stored = outcome.ingested + outcome.duplicates
+            let status: HTTPResponse.Status = stored == 0 && !outcome.rejections.isEmpty ? .badRequest : .ok
+            return Self.json(status, Self.summary(outcome))
+        }
+    }
+
+    private static func summary(_ outcome: PushOutcome) -> String {
+        var writer = JSONObjectWriter()
+        writer.add("ingested", outcome.ingested)
+        writer.add("duplicates", outcome.duplicates)
+        writer.add("rejected", outcome.rejections.count)
+        let reasons = outcome.rejections.prefix(100).map { rejection in
+            var item = JSONObjectWriter()
+            item.add("line", Int(rejection.line))
+            item.add("reason", rejection.reason)
+            return item.finish()
+        }
+        writer.addRaw("rejects", "[" + reasons.joined(separator: ",") + "]")
+        return writer.finish() + "\n"
+    }
+
+    static func retryLater(_ message: String) -> Response {
+        var response = json(.serviceUnavailable, "{\"error\":\(JSONObjectWriter.quoted(message))}\n")
+        response.headers[.retryAfter] = "1"
+        return response
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+/// The user name and password of an HTTP `Authorization: Basic` header.
+struct BasicCredentials {
+    let username: String
+    let password: String
+
+    init?(_ header: String?) {
+        guard let header, header.count > 6, header.prefix(6).lowercased() == "basic ",
+            let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+            let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":")
+        else { return nil }
+        username = String(text[..<colon])
+        password = String(text[text.index(after: colon)...])
+    }
+
+    /// True when both the user name and the password are the configured ones.
+    func matches(_ configured: ServeConfiguration.PushCredentials) -> Bool {
+        let sameUser = Self.constantTimeEqual(username, configured.username)
+        let samePassword = Self.constantTimeEqual(password, configured.password)
+        return sameUser && samePassword
+    }
+
+    /// Compares without stopping at the first difference, so the time taken does not tell how much matched.
+    private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let left = Array(a.utf8)
+        let right = Array(b.utf8)
+        var difference = UInt8(left.count == right.count ? 0 : 1)
+        for index in 0..<min(left.count, right.count) { difference |= left[index] ^ right[index] }
+        return difference == 0
+    }
+}

@@ -1,0 +1,36 @@
+import Feeds
+import Hummingbird
+import Store
+
+/// The HTTP routes of `cdrstore serve`.
+struct ServeRoutes: Sendable {
+    let handler: PushHandler
+    let health: HealthCheck
+    let metrics: ServeMetrics
+    let committer: GroupCommitter
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/health") { _, _ -> Response in
+            let problem = await health.databaseProblem()
+            var writer = JSONObjectWriter()
+            writer.add("database", problem.map { "unreachable: \($0)" } ?? "ok")
+            writer.add("queue_records", committer.queueDepth)
+            return PushHandler.json(problem == nil ? .ok : .serviceUnavailable, writer.finish() + "\n")
+        }
+        router.get("/metrics") { _, _ -> Response in
+            metrics.setQueueDepth(committer.queueDepth)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.text())))
+        }
+        router.post("/v1/feeds/:feed/records") { request, context -> Response in
+            var request = request
+            let feed = try handler.authorisedFeed(request, context).get()
+            let body = try await handler.body(&request)
+            return await handler.commit(
+                handler.submission(feed: feed, source: "POST /v1/feeds/\(feed.name)/records", document: body))
+        }
+        return router
+    }
+}

@@ -1,0 +1,77 @@
+import Feeds
+import Foundation
+import Hummingbird
+import Logging
+import Postgres
+import Store
+
+/// `cdrstore serve`: the spool watchers, the HTTP push endpoints, health and metrics, until
+/// SIGTERM or SIGINT; then it stops accepting, commits and answers what is in flight, and returns.
+public struct ServeService: Sendable {
+    private let configuration: ServeConfiguration
+    private let connect: @Sendable () throws -> Connection
+    private let now: @Sendable () -> Int64
+    private let logger: Logger
+
+    /// Prepares the service; `connect` opens a database connection, `now` gives µs since the epoch.
+    public init(
+        configuration: ServeConfiguration, connect: @escaping @Sendable () throws -> Connection,
+        now: @escaping @Sendable () -> Int64, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.connect = connect
+        self.now = now
+        self.logger = logger
+    }
+
+    /// Runs until a shutdown signal; `onListening` is told the bound port once the server listens.
+    public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        try Migrator(connection: try connect()).requireCurrentSchema()
+        let metrics = ServeMetrics()
+        let committer = GroupCommitter(
+            connect: connect, now: now, maxQueuedRecords: configuration.maxQueuedRecords,
+            maxGroupRecords: configuration.maxGroupRecords,
+            report: { [logger] report in
+                metrics.record(report)
+                if let failure = report.failure {
+                    logger.error(
+                        "group commit failed", metadata: ["records": "\(report.records)", "error": "\(failure)"])
+                }
+            })
+        let watchers = configuration.feeds.compactMap { feed in
+            feed.spool.map { spool in
+                SpoolWatcher(
+                    feed: feed, spool: spool, connect: connect, now: now, pollSeconds: configuration.pollSeconds,
+                    logger: logger,
+                    onSummary: { summary in
+                        metrics.count(
+                            feed: feed.name, ingested: summary.ingested, duplicates: summary.duplicates,
+                            rejected: summary.rejected)
+                    })
+            }
+        }
+        for watcher in watchers { watcher.start() }
+        let router = ServeRoutes(
+            handler: PushHandler(configuration: configuration, committer: committer, metrics: metrics),
+            health: HealthCheck(connect: connect), metrics: metrics, committer: committer
+        ).router()
+        let application = Application(
+            router: router,
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "cdrstore"),
+            onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        logger.info(
+            "serving",
+            metadata: [
+                "listen": "\(configuration.host):\(configuration.port)",
+                "feeds": "\(configuration.feeds.map(\.name).joined(separator: ","))",
+            ])
+        defer {
+            for watcher in watchers { watcher.stop() }
+            committer.stop()
+            logger.info("stopped")
+        }
+        try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}

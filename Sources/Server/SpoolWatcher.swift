@@ -1,0 +1,153 @@
+import Foundation
+import Logging
+import Postgres
+import Store
+
+/// Watches one feed's spool folder on a thread of its own: every file that appears or grows is
+/// ingested with the same exactly-once ledger as `cdrstore ingest` (so a rotated file, renamed
+/// `Master.csv.1`, is recognised by its content and neither lost nor doubled), oldest first; a
+/// file read to its end and unchanged for `settleSeconds` is moved to the `processed` folder.
+final class SpoolWatcher: @unchecked Sendable {
+    private struct FileState: Equatable {
+        let size: Int64
+        let modified: Date
+    }
+
+    private let feed: ServeConfiguration.Feed
+    private let spool: ServeConfiguration.Spool
+    private let connect: () throws -> Connection
+    private let now: @Sendable () -> Int64
+    private let pollSeconds: Double
+    private let logger: Logger
+    private let onSummary: @Sendable (Ingestor.Summary) -> Void
+    private let condition = NSCondition()
+    private var stopping = false
+    private var running = false
+    private var connection: Connection?
+    /// The state of each file when it was last read to its end.
+    private var readToEnd: [String: FileState] = [:]
+
+    init(
+        feed: ServeConfiguration.Feed, spool: ServeConfiguration.Spool, connect: @escaping () throws -> Connection,
+        now: @escaping @Sendable () -> Int64, pollSeconds: Double, logger: Logger,
+        onSummary: @escaping @Sendable (Ingestor.Summary) -> Void
+    ) {
+        self.feed = feed
+        self.spool = spool
+        self.connect = connect
+        self.now = now
+        self.pollSeconds = pollSeconds
+        self.logger = logger
+        self.onSummary = onSummary
+    }
+
+    /// Starts watching.
+    func start() {
+        running = true
+        let thread = Thread { [self] in run() }
+        thread.name = "cdrstore-spool-\(feed.name)"
+        thread.start()
+    }
+
+    /// Stops after the batch being read (what is committed stays committed) and waits for the thread.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while running { condition.wait() }
+        condition.unlock()
+    }
+
+    private var isStopping: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopping
+    }
+
+    private func run() {
+        while !isStopping {
+            do {
+                try pass()
+            } catch {
+                if !isStopping {
+                    logger.error("spool pass failed", metadata: ["feed": "\(feed.name)", "error": "\(error)"])
+                }
+                connection = nil
+            }
+            condition.lock()
+            if !stopping { _ = condition.wait(until: Date(timeIntervalSinceNow: pollSeconds)) }
+            condition.unlock()
+        }
+        connection = nil
+        condition.lock()
+        running = false
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Reads every file that changed since it was last read to its end, oldest first.
+    private func pass() throws {
+        for (path, state) in try candidates() where !isStopping {
+            if readToEnd[path] != state {
+                let summary = try ingest(path)
+                if summary.records > 0 || summary.pendingBytes > 0 {
+                    logger.info(
+                        "spool file ingested",
+                        metadata: [
+                            "feed": "\(feed.name)", "file": "\(path)", "records": "\(summary.records)",
+                            "ingested": "\(summary.ingested)", "duplicates": "\(summary.duplicates)",
+                            "rejected": "\(summary.rejected)", "pending_bytes": "\(summary.pendingBytes)",
+                        ])
+                }
+                onSummary(summary)
+                readToEnd[path] = summary.pendingBytes == 0 ? state : nil
+            }
+            if readToEnd[path] == state, let processed = spool.processed,
+                Double(now()) / 1e6 - state.modified.timeIntervalSince1970 >= spool.settleSeconds
+            {
+                try move(path, to: processed)
+                readToEnd[path] = nil
+            }
+        }
+    }
+
+    private func ingest(_ path: String) throws -> Ingestor.Summary {
+        let connection = try self.connection ?? connect()
+        self.connection = connection
+        let ingestor = try Ingestor(connection: connection, feed: feed.name, settings: feed.settings, now: now())
+        return try ingestor.ingest(
+            path: path, clock: { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 },
+            shouldStop: { [self] in isStopping })
+    }
+
+    /// The regular files matching the pattern, with their size and time, oldest first.
+    private func candidates() throws -> [(String, FileState)] {
+        let manager = FileManager.default
+        let names: [String]
+        do {
+            names = try manager.contentsOfDirectory(atPath: spool.path)
+        } catch {
+            throw ConfigurationError("cannot list the spool folder \(spool.path) of feed '\(feed.name)'")
+        }
+        var files: [(String, FileState)] = []
+        for name in names where fnmatch(spool.pattern, name, 0) == 0 {
+            let path = spool.path + "/" + name
+            guard let attributes = try? manager.attributesOfItem(atPath: path),
+                attributes[.type] as? FileAttributeType == .typeRegular,
+                let size = (attributes[.size] as? NSNumber)?.int64Value,
+                let modified = attributes[.modificationDate] as? Date
+            else { continue }
+            files.append((path, FileState(size: size, modified: modified)))
+        }
+        return files.sorted { ($0.1.modified, $0.0) < ($1.1.modified, $1.0) }
+    }
+
+    private func move(_ path: String, to folder: String) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let target = folder + "/" + (path as NSString).lastPathComponent
+        guard rename(path, target) == 0 else {
+            throw ConfigurationError("cannot move \(path) to \(target): \(String(cString: strerror(errno)))")
+        }
+        logger.info("spool file moved", metadata: ["feed": "\(feed.name)", "file": "\(path)", "to": "\(target)"])
+    }
+}

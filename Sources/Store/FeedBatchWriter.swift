@@ -1,0 +1,70 @@
+import CDRModel
+import Feeds
+import Postgres
+
+/// Writes one feed's batch of calls and rejects inside the caller's transaction: binary COPY of
+/// the rows, skipping on a retry those the feed already has, and one `cdr.reject` row per refusal.
+struct FeedBatchWriter {
+    /// What a write stored.
+    struct Outcome {
+        /// Rows copied.
+        var ingested = 0
+        /// Rows the feed already had (dropped on a retry), by their hashes.
+        var storedAlready: Set<RecordHash> = []
+    }
+
+    let connection: Connection
+    let feed: String
+
+    /// Runs `body` in a transaction, once more when the first attempt hits a unique violation (a
+    /// record the feed already has); `body` is told whether it is that retry.
+    static func withDuplicateRetry(on connection: Connection, _ body: (_ retry: Bool) throws -> Void) throws {
+        do {
+            try connection.transaction { try body(false) }
+        } catch let error as PostgresError where error.isUniqueViolation {
+            try connection.transaction { try body(true) }
+        }
+    }
+
+    /// Copies the batch's rows (on a retry, first removing those stored already) and inserts its
+    /// rejections, each under `source` (the file path or the push request it came from).
+    func write(_ batch: inout IngestBatch, retry: Bool, source: String) throws -> Outcome {
+        var outcome = Outcome()
+        if retry {
+            outcome.storedAlready = try storedHashes(of: batch)
+            batch.removeRows(storedAlready: outcome.storedAlready)
+        }
+        if !batch.rows.isEmpty {
+            outcome.ingested = try connection.copyIn(CallRowEncoder.copyStatement, chunks: [batch.copyData(feed: feed)])
+        }
+        for rejection in batch.rejections { try insert(rejection, source: source) }
+        return outcome
+    }
+
+    /// The hashes of the batch's rows that this feed already has.
+    private func storedHashes(of batch: IngestBatch) throws -> Set<RecordHash> {
+        guard let range = batch.startRange else { return [] }
+        let hashes = batch.rows.map { SHA256Digest.hex($0.hash.bytes) }.joined(separator: ",")
+        let result = try connection.execute(
+            """
+            SELECT encode(record_hash, 'hex') FROM cdr.call
+            WHERE feed = $1 AND start_time BETWEEN to_timestamp($2::float8 / 1e6) AND to_timestamp($3::float8 / 1e6)
+              AND record_hash = ANY (SELECT decode(h, 'hex') FROM unnest(string_to_array($4, ',')) AS h)
+            """,
+            [.text(feed), .text(String(range.lowerBound)), .text(String(range.upperBound)), .text(hashes)])
+        return Set(
+            result.rows.compactMap { $0[0].flatMap { ByteaText.decode("\\x" + $0) } }.map(RecordHash.init(bytes:)))
+    }
+
+    private func insert(_ rejection: Rejection, source: String) throws {
+        try connection.execute(
+            """
+            INSERT INTO cdr.reject (feed, source_name, byte_offset, line_number, raw, reason)
+            VALUES ($1, $2, $3, $4, $5, $6)
+            """,
+            [
+                .text(feed), .text(source), .text(String(rejection.offset)), .text(String(rejection.line)),
+                .bytes(rejection.raw), .text(rejection.reason),
+            ])
+    }
+}

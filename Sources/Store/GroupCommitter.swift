@@ -1,0 +1,222 @@
+import CDRModel
+import Feeds
+import Foundation
+import Postgres
+
+/// Commits pushed records for many concurrent requests in shared transactions (group commit): a
+/// thread of its own takes everything queued, stores it with one COPY per feed, commits, and only
+/// then answers each request. A full queue refuses new submissions so senders can retry later.
+public final class GroupCommitter: @unchecked Sendable {
+    /// What one group commit did, for metrics.
+    public struct CommitReport: Sendable {
+        /// Submissions answered by the commit.
+        public var submissions: Int
+        /// Records (stored, duplicate or refused) in it.
+        public var records: Int
+        /// Per feed: stored, duplicates, refused.
+        public var perFeed: [String: PushOutcome]
+        /// Seconds from the start of the transaction to its commit.
+        public var seconds: Double
+        /// The failure, when the group could not be committed.
+        public var failure: String?
+    }
+
+    /// How a submission ends: committed, or failed with the database's error.
+    public typealias Completion = @Sendable (Result<PushOutcome, any Error>) -> Void
+
+    private struct Waiting {
+        let submission: PushSubmission
+        let completion: Completion
+    }
+
+    private let connect: () throws -> Connection
+    private let now: @Sendable () -> Int64
+    private let maxQueuedRecords: Int
+    private let maxGroupRecords: Int
+    private let report: @Sendable (CommitReport) -> Void
+    private let condition = NSCondition()
+    private var queue: [Waiting] = []
+    private var queuedRecords = 0
+    private var stopping = false
+    private var stopped = false
+    private var connection: Connection?
+    private var window: (loadedAt: Int64, window: IngestWindow)?
+
+    /// Starts the committer thread. `connect` opens its database connection (again after a
+    /// failure); `now` gives µs since the epoch for the ingest window; `report` sees each commit.
+    public init(
+        connect: @escaping () throws -> Connection, now: @escaping @Sendable () -> Int64, maxQueuedRecords: Int,
+        maxGroupRecords: Int, report: @escaping @Sendable (CommitReport) -> Void = { _ in }
+    ) {
+        self.connect = connect
+        self.now = now
+        self.maxQueuedRecords = maxQueuedRecords
+        self.maxGroupRecords = maxGroupRecords
+        self.report = report
+        let thread = Thread { [self] in run() }
+        thread.name = "cdrstore-group-commit"
+        thread.start()
+    }
+
+    /// Records waiting for a commit.
+    public var queueDepth: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queuedRecords
+    }
+
+    /// Queues a submission; false (and no call of `completion`) when the queue is full or stopping.
+    public func submit(_ submission: PushSubmission, completion: @escaping Completion) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopping, queuedRecords == 0 || queuedRecords + submission.count <= maxQueuedRecords else {
+            return false
+        }
+        queue.append(Waiting(submission: submission, completion: completion))
+        queuedRecords += submission.count
+        condition.broadcast()
+        return true
+    }
+
+    /// Refuses new submissions, commits what is queued, and returns once the thread has ended.
+    public func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while !stopped { condition.wait() }
+        condition.unlock()
+    }
+
+    private func run() {
+        while let group = nextGroup() {
+            commit(group)
+        }
+        connection = nil
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits for submissions and takes up to `maxGroupRecords` records' worth; nil once stopping and empty.
+    private func nextGroup() -> [Waiting]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty && !stopping { condition.wait() }
+        guard !queue.isEmpty else { return nil }
+        var taken = 0
+        var records = 0
+        while taken < queue.count, taken == 0 || records + queue[taken].submission.count <= maxGroupRecords {
+            records += queue[taken].submission.count
+            taken += 1
+        }
+        let group = Array(queue.prefix(taken))
+        queue.removeFirst(taken)
+        queuedRecords -= records
+        return group
+    }
+
+    private func commit(_ group: [Waiting]) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        var records = 0
+        for waiting in group { records += waiting.submission.count }
+        do {
+            let outcomes = try store(group.map(\.submission))
+            var perFeed: [String: PushOutcome] = [:]
+            for (waiting, outcome) in zip(group, outcomes) {
+                perFeed[waiting.submission.feed, default: PushOutcome()].add(outcome)
+                waiting.completion(.success(outcome))
+            }
+            report(
+                CommitReport(
+                    submissions: group.count, records: records, perFeed: perFeed,
+                    seconds: Self.seconds(since: started)))
+        } catch {
+            connection = nil
+            for waiting in group { waiting.completion(.failure(error)) }
+            report(
+                CommitReport(
+                    submissions: group.count, records: records, perFeed: [:], seconds: Self.seconds(since: started),
+                    failure: "\(error)"))
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+    }
+
+    /// Stores the submissions in one transaction and returns each one's outcome, in order.
+    private func store(_ submissions: [PushSubmission]) throws -> [PushOutcome] {
+        let connection = try currentConnection()
+        let window = try currentWindow(connection)
+        var outcomes = Array(repeating: PushOutcome(), count: submissions.count)
+        var batches: [String: IngestBatch] = [:]
+        /// Per submission, the hashes of the rows it put into its feed's batch.
+        var contributed = Array(repeating: [RecordHash](), count: submissions.count)
+        for (index, submission) in submissions.enumerated() {
+            var batch = batches[submission.feed] ?? IngestBatch(startOffset: 0, startLines: 0)
+            outcomes[index].rejections = submission.rejections
+            for rejection in submission.rejections { batch.add(rejection) }
+            for item in submission.items {
+                if let reason = window.refusal(start: item.call.startTime) {
+                    let rejection = Rejection(offset: 0, line: item.line, raw: item.raw, reason: reason)
+                    batch.add(rejection)
+                    outcomes[index].rejections.append(rejection)
+                    continue
+                }
+                let hash = item.raw.withUnsafeBytes { RecordHash(raw: $0) }
+                if batch.add(item.call, hash: hash) {
+                    contributed[index].append(hash)
+                } else {
+                    outcomes[index].duplicates += 1
+                }
+            }
+            batches[submission.feed] = batch
+        }
+        var partitions = Partitions(connection: connection)
+        try partitions.ensure(days: batches.values.flatMap(\.days))
+        var storedAlready: Set<RecordHash> = []
+        let sources = Dictionary(submissions.map { ($0.feed, $0.source) }, uniquingKeysWith: { first, _ in first })
+        try FeedBatchWriter.withDuplicateRetry(on: connection) { retry in
+            storedAlready = []
+            for (feed, batch) in batches.sorted(by: { $0.key < $1.key }) {
+                var attempt = batch
+                let outcome = try FeedBatchWriter(connection: connection, feed: feed).write(
+                    &attempt, retry: retry, source: sources[feed] ?? feed)
+                storedAlready.formUnion(outcome.storedAlready)
+            }
+        }
+        for index in outcomes.indices {
+            let already = contributed[index].filter(storedAlready.contains).count
+            outcomes[index].duplicates += already
+            outcomes[index].ingested = contributed[index].count - already
+        }
+        return outcomes
+    }
+
+    private static func seconds(since start: UInt64) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    private func currentConnection() throws -> Connection {
+        if let connection { return connection }
+        let opened = try connect()
+        connection = opened
+        return opened
+    }
+
+    /// The ingest window, reloaded once a minute.
+    private func currentWindow(_ connection: Connection) throws -> IngestWindow {
+        let moment = now()
+        if let window, moment - window.loadedAt < 60_000_000 { return window.window }
+        let loaded = try IngestWindow.load(from: connection, now: moment)
+        window = (moment, loaded)
+        return loaded
+    }
+}
+
+extension PushOutcome {
+    /// Adds another outcome (counts and rejections) to this one.
+    mutating func add(_ other: PushOutcome) {
+        ingested += other.ingested
+        duplicates += other.duplicates
+        rejections += other.rejections
+    }
+}
