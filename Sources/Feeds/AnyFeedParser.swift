@@ -3,6 +3,8 @@
 public enum AnyFeedParser: FeedParser {
     /// Asterisk `cdr_csv`.
     case asteriskCSV(CSVFeedParser<AsteriskCSVDecoder>)
+    /// cdrstore's canonical JSON lines.
+    case cdrJSONL(LineFeedParser<CDRJSONLineDecoder>)
 
     /// Parses with the wrapped parser; see `FeedParser`.
     public mutating func parse(
@@ -12,6 +14,9 @@ public enum AnyFeedParser: FeedParser {
         case .asteriskCSV(var parser):
             defer { self = .asteriskCSV(parser) }
             return try parser.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
+        case .cdrJSONL(var parser):
+            defer { self = .cdrJSONL(parser) }
+            return try parser.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
         }
     }
 
@@ -20,6 +25,7 @@ public enum AnyFeedParser: FeedParser {
         get {
             switch self {
             case .asteriskCSV(let parser): return parser.linesConsumed
+            case .cdrJSONL(let parser): return parser.linesConsumed
             }
         }
         set {
@@ -27,6 +33,9 @@ public enum AnyFeedParser: FeedParser {
             case .asteriskCSV(var parser):
                 parser.linesConsumed = newValue
                 self = .asteriskCSV(parser)
+            case .cdrJSONL(var parser):
+                parser.linesConsumed = newValue
+                self = .cdrJSONL(parser)
             }
         }
     }
@@ -35,6 +44,7 @@ public enum AnyFeedParser: FeedParser {
     public var unfinishedRecordOffset: Int64? {
         switch self {
         case .asteriskCSV(let parser): return parser.unfinishedRecordOffset
+        case .cdrJSONL(let parser): return parser.unfinishedRecordOffset
         }
     }
 }

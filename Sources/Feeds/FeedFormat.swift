@@ -4,6 +4,8 @@ import CDRModel
 public enum FeedFormat: String, CaseIterable, Sendable {
     /// Asterisk `cdr_csv` (`Master.csv`).
     case asteriskCSV = "asterisk-csv"
+    /// cdrstore's canonical record, one JSON object per line (what `cdrstore parse` prints).
+    case cdrJSONL = "cdr-jsonl"
 
     /// Names every format, for error messages and help.
     public static var namesList: String { allCases.map(\.rawValue).joined(separator: ", ") }
@@ -41,6 +43,8 @@ public struct FeedSettings: Sendable {
         switch format {
         case .asteriskCSV:
             return .asteriskCSV(CSVFeedParser(decoder: AsteriskCSVDecoder(normaliser: normaliser, clock: clock)))
+        case .cdrJSONL:
+            return .cdrJSONL(LineFeedParser(decoder: CDRJSONLineDecoder(normaliser: normaliser)))
         }
     }
 }

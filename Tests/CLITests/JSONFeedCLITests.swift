@@ -1,0 +1,24 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `cdrstore parse` over the JSON and log feed formats: the exact canonical record of a fixture.
+@Suite struct JSONFeedCLITests {
+    let folder: TemporaryFolder
+    init() throws { folder = try TemporaryFolder() }
+
+    @Test func parsesCDRJSONLines() throws {
+        let file = try folder.write(
+            "calls.jsonl",
+            #"{"start_time":"2026-10-11T14:03:27+02:00","answer_time":"2026-10-11T12:03:30.5Z","end_time":"2026-10-11T12:05:30Z","source":"0701234567","destination":"+46812345678","source_ip":"192.0.2.7","record_key":"k1"}"#
+                + "\n" + #"{"start_time":"2026-10-11T12:03:27Z"}"# + "\n")
+        let result = try CLIRunner.run(["parse", "--format", "cdr-jsonl", "--country-code", "46", file])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(
+            lines == [
+                #"{"start_time":"2026-10-11T12:03:27Z","answer_time":"2026-10-11T12:03:30.500000Z","end_time":"2026-10-11T12:05:30Z","duration_s":123,"billable_s":119,"source":"+46701234567","destination":"+46812345678","source_ip":"192.0.2.7","call_type":"voice","disposition":"answered","equipment":null,"account":null,"record_key":"k1","linked_key":null}"#,
+                #"{"reject":"end_time is missing","position":{"offset":209,"line":2},"raw":"{\"start_time\":\"2026-10-11T12:03:27Z\"}"}"#,
+            ])
+    }
+}
