@@ -5,6 +5,8 @@ public enum AnyFeedParser: FeedParser {
     case asteriskCSV(CSVFeedParser<AsteriskCSVDecoder>)
     /// cdrstore's canonical JSON lines.
     case cdrJSONL(LineFeedParser<CDRJSONLineDecoder>)
+    /// FreeSWITCH mod_json_cdr documents.
+    case freeSWITCHJSON(FreeSWITCHJSONFileParser)
 
     /// Parses with the wrapped parser; see `FeedParser`.
     public mutating func parse(
@@ -17,6 +19,9 @@ public enum AnyFeedParser: FeedParser {
         case .cdrJSONL(var parser):
             defer { self = .cdrJSONL(parser) }
             return try parser.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
+        case .freeSWITCHJSON(var parser):
+            defer { self = .freeSWITCHJSON(parser) }
+            return try parser.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
         }
     }
 
@@ -26,6 +31,7 @@ public enum AnyFeedParser: FeedParser {
             switch self {
             case .asteriskCSV(let parser): return parser.linesConsumed
             case .cdrJSONL(let parser): return parser.linesConsumed
+            case .freeSWITCHJSON(let parser): return parser.linesConsumed
             }
         }
         set {
@@ -36,6 +42,9 @@ public enum AnyFeedParser: FeedParser {
             case .cdrJSONL(var parser):
                 parser.linesConsumed = newValue
                 self = .cdrJSONL(parser)
+            case .freeSWITCHJSON(var parser):
+                parser.linesConsumed = newValue
+                self = .freeSWITCHJSON(parser)
             }
         }
     }
@@ -45,6 +54,7 @@ public enum AnyFeedParser: FeedParser {
         switch self {
         case .asteriskCSV(let parser): return parser.unfinishedRecordOffset
         case .cdrJSONL(let parser): return parser.unfinishedRecordOffset
+        case .freeSWITCHJSON(let parser): return parser.unfinishedRecordOffset
         }
     }
 }

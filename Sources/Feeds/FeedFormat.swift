@@ -6,6 +6,8 @@ public enum FeedFormat: String, CaseIterable, Sendable {
     case asteriskCSV = "asterisk-csv"
     /// cdrstore's canonical record, one JSON object per line (what `cdrstore parse` prints).
     case cdrJSONL = "cdr-jsonl"
+    /// FreeSWITCH mod_json_cdr documents (`<uuid>.cdr.json`, or several in one file).
+    case freeSWITCHJSON = "freeswitch-json"
 
     /// Names every format, for error messages and help.
     public static var namesList: String { allCases.map(\.rawValue).joined(separator: ", ") }
@@ -45,6 +47,9 @@ public struct FeedSettings: Sendable {
             return .asteriskCSV(CSVFeedParser(decoder: AsteriskCSVDecoder(normaliser: normaliser, clock: clock)))
         case .cdrJSONL:
             return .cdrJSONL(LineFeedParser(decoder: CDRJSONLineDecoder(normaliser: normaliser)))
+        case .freeSWITCHJSON:
+            return .freeSWITCHJSON(
+                FreeSWITCHJSONFileParser(decoder: FreeSWITCHJSONDecoder(normaliser: normaliser, clock: clock)))
         }
     }
 }

@@ -21,4 +21,16 @@ import Testing
                 #"{"reject":"end_time is missing","position":{"offset":209,"line":2},"raw":"{\"start_time\":\"2026-10-11T12:03:27Z\"}"}"#,
             ])
     }
+
+    @Test func parsesFreeSWITCHJSONDocuments() throws {
+        let document =
+            #"{"variables":{"uuid":"b-uuid","originator":"a-uuid","sip_from_user":"0701234567","sip_to_user":"200","sip_received_ip":"192.0.2.7","sip_user_agent":"Z%203.15","hangup_cause":"NORMAL_CLEARING","start_uepoch":"1791720207250000","answer_uepoch":"1791720210500000","end_uepoch":"1791720330750000","duration":"123","billsec":"120"},"callflow":[{"profile_index":"1","caller_profile":{"caller_id_number":"0701234567","destination_number":"200"}}]}"#
+        let file = try folder.write("b-uuid.cdr.json", document + "\n")
+        let result = try CLIRunner.run(["parse", "--format", "freeswitch-json", "--country-code", "46", file])
+        #expect(result.status == 0)
+        #expect(
+            result.stdout
+                == #"{"start_time":"2026-10-11T12:03:27.250000Z","answer_time":"2026-10-11T12:03:30.500000Z","end_time":"2026-10-11T12:05:30.750000Z","duration_s":123,"billable_s":120,"source":"+46701234567","destination":"200","source_ip":"192.0.2.7","call_type":"voice","disposition":"answered","equipment":"Z 3.15","account":null,"record_key":"b-uuid","linked_key":"a-uuid"}"#
+                + "\n")
+    }
 }
