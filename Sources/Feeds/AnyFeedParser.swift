@@ -7,6 +7,8 @@ public enum AnyFeedParser: FeedParser {
     case cdrJSONL(LineFeedParser<CDRJSONLineDecoder>)
     /// FreeSWITCH mod_json_cdr documents.
     case freeSWITCHJSON(FreeSWITCHJSONFileParser)
+    /// Kamailio acc syslog lines.
+    case kamailioAcc(LineFeedParser<KamailioAccDecoder>)
 
     /// Parses with the wrapped parser; see `FeedParser`.
     public mutating func parse(
@@ -22,6 +24,9 @@ public enum AnyFeedParser: FeedParser {
         case .freeSWITCHJSON(var parser):
             defer { self = .freeSWITCHJSON(parser) }
             return try parser.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
+        case .kamailioAcc(var parser):
+            defer { self = .kamailioAcc(parser) }
+            return try parser.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
         }
     }
 
@@ -32,6 +37,7 @@ public enum AnyFeedParser: FeedParser {
             case .asteriskCSV(let parser): return parser.linesConsumed
             case .cdrJSONL(let parser): return parser.linesConsumed
             case .freeSWITCHJSON(let parser): return parser.linesConsumed
+            case .kamailioAcc(let parser): return parser.linesConsumed
             }
         }
         set {
@@ -45,6 +51,9 @@ public enum AnyFeedParser: FeedParser {
             case .freeSWITCHJSON(var parser):
                 parser.linesConsumed = newValue
                 self = .freeSWITCHJSON(parser)
+            case .kamailioAcc(var parser):
+                parser.linesConsumed = newValue
+                self = .kamailioAcc(parser)
             }
         }
     }
@@ -55,6 +64,7 @@ public enum AnyFeedParser: FeedParser {
         case .asteriskCSV(let parser): return parser.unfinishedRecordOffset
         case .cdrJSONL(let parser): return parser.unfinishedRecordOffset
         case .freeSWITCHJSON(let parser): return parser.unfinishedRecordOffset
+        case .kamailioAcc(let parser): return parser.unfinishedRecordOffset
         }
     }
 }

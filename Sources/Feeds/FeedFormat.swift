@@ -8,6 +8,8 @@ public enum FeedFormat: String, CaseIterable, Sendable {
     case cdrJSONL = "cdr-jsonl"
     /// FreeSWITCH mod_json_cdr documents (`<uuid>.cdr.json`, or several in one file).
     case freeSWITCHJSON = "freeswitch-json"
+    /// Kamailio acc module syslog lines (transactions paired INVITE/BYE, and dialog CDRs).
+    case kamailioAcc = "kamailio-acc"
 
     /// Names every format, for error messages and help.
     public static var namesList: String { allCases.map(\.rawValue).joined(separator: ", ") }
@@ -50,6 +52,8 @@ public struct FeedSettings: Sendable {
         case .freeSWITCHJSON:
             return .freeSWITCHJSON(
                 FreeSWITCHJSONFileParser(decoder: FreeSWITCHJSONDecoder(normaliser: normaliser, clock: clock)))
+        case .kamailioAcc:
+            return .kamailioAcc(LineFeedParser(decoder: KamailioAccDecoder(normaliser: normaliser)))
         }
     }
 }
