@@ -3,6 +3,12 @@
 public enum AnyFeedParser: FeedParser {
     /// Asterisk `cdr_csv`.
     case asteriskCSV(CSVFeedParser<AsteriskCSVDecoder>)
+    /// cdrstore's canonical JSON lines.
+    case cdrJSONL(LineFeedParser<CDRJSONLineDecoder>)
+    /// FreeSWITCH mod_json_cdr documents.
+    case freeSWITCHJSON(FreeSWITCHJSONFileParser)
+    /// Kamailio acc syslog lines.
+    case kamailioAcc(LineFeedParser<KamailioAccDecoder>)
 
     /// Parses with the wrapped parser; see `FeedParser`.
     public mutating func parse(
@@ -12,6 +18,15 @@ public enum AnyFeedParser: FeedParser {
         case .asteriskCSV(var parser):
             defer { self = .asteriskCSV(parser) }
             return try parser.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
+        case .cdrJSONL(var parser):
+            defer { self = .cdrJSONL(parser) }
+            return try parser.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
+        case .freeSWITCHJSON(var parser):
+            defer { self = .freeSWITCHJSON(parser) }
+            return try parser.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
+        case .kamailioAcc(var parser):
+            defer { self = .kamailioAcc(parser) }
+            return try parser.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
         }
     }
 
@@ -20,6 +35,9 @@ public enum AnyFeedParser: FeedParser {
         get {
             switch self {
             case .asteriskCSV(let parser): return parser.linesConsumed
+            case .cdrJSONL(let parser): return parser.linesConsumed
+            case .freeSWITCHJSON(let parser): return parser.linesConsumed
+            case .kamailioAcc(let parser): return parser.linesConsumed
             }
         }
         set {
@@ -27,6 +45,15 @@ public enum AnyFeedParser: FeedParser {
             case .asteriskCSV(var parser):
                 parser.linesConsumed = newValue
                 self = .asteriskCSV(parser)
+            case .cdrJSONL(var parser):
+                parser.linesConsumed = newValue
+                self = .cdrJSONL(parser)
+            case .freeSWITCHJSON(var parser):
+                parser.linesConsumed = newValue
+                self = .freeSWITCHJSON(parser)
+            case .kamailioAcc(var parser):
+                parser.linesConsumed = newValue
+                self = .kamailioAcc(parser)
             }
         }
     }
@@ -35,6 +62,9 @@ public enum AnyFeedParser: FeedParser {
     public var unfinishedRecordOffset: Int64? {
         switch self {
         case .asteriskCSV(let parser): return parser.unfinishedRecordOffset
+        case .cdrJSONL(let parser): return parser.unfinishedRecordOffset
+        case .freeSWITCHJSON(let parser): return parser.unfinishedRecordOffset
+        case .kamailioAcc(let parser): return parser.unfinishedRecordOffset
         }
     }
 }

@@ -4,6 +4,12 @@ import CDRModel
 public enum FeedFormat: String, CaseIterable, Sendable {
     /// Asterisk `cdr_csv` (`Master.csv`).
     case asteriskCSV = "asterisk-csv"
+    /// cdrstore's canonical record, one JSON object per line (what `cdrstore parse` prints).
+    case cdrJSONL = "cdr-jsonl"
+    /// FreeSWITCH mod_json_cdr documents (`<uuid>.cdr.json`, or several in one file).
+    case freeSWITCHJSON = "freeswitch-json"
+    /// Kamailio acc module syslog lines (transactions paired INVITE/BYE, and dialog CDRs).
+    case kamailioAcc = "kamailio-acc"
 
     /// Names every format, for error messages and help.
     public static var namesList: String { allCases.map(\.rawValue).joined(separator: ", ") }
@@ -41,6 +47,13 @@ public struct FeedSettings: Sendable {
         switch format {
         case .asteriskCSV:
             return .asteriskCSV(CSVFeedParser(decoder: AsteriskCSVDecoder(normaliser: normaliser, clock: clock)))
+        case .cdrJSONL:
+            return .cdrJSONL(LineFeedParser(decoder: CDRJSONLineDecoder(normaliser: normaliser)))
+        case .freeSWITCHJSON:
+            return .freeSWITCHJSON(
+                FreeSWITCHJSONFileParser(decoder: FreeSWITCHJSONDecoder(normaliser: normaliser, clock: clock)))
+        case .kamailioAcc:
+            return .kamailioAcc(LineFeedParser(decoder: KamailioAccDecoder(normaliser: normaliser)))
         }
     }
 }

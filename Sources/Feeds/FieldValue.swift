@@ -57,6 +57,79 @@ public enum FieldValue {
         return seconds * 1_000_000
     }
 
+    /// Runs a field rule over the UTF-8 bytes of a decoded text (a JSON string, a percent-decoded value).
+    public static func reading<Value>(
+        _ text: String, _ rule: (UnsafeRawBufferPointer) throws(FieldRefusal) -> Value
+    ) throws(FieldRefusal) -> Value {
+        var text = text
+        return try text.withUTF8 { utf8 in
+            Result { () throws(FieldRefusal) in try rule(UnsafeRawBufferPointer(utf8)) }
+        }.get()
+    }
+
+    /// Bytes with each `%XX` replaced by the byte it encodes, and `+` by a space when `plusIsSpace`
+    /// (form bodies); a `%` that is not followed by two hexadecimal digits stays as it is.
+    public static func percentDecoded(_ bytes: some Collection<UInt8>, plusIsSpace: Bool) -> [UInt8] {
+        let bytes = Array(bytes)
+        var decoded: [UInt8] = []
+        decoded.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "%"), index + 2 < bytes.count, let high = hexValue(bytes[index + 1]),
+                let low = hexValue(bytes[index + 2])
+            {
+                decoded.append(high << 4 | low)
+                index += 3
+                continue
+            }
+            decoded.append(plusIsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+            index += 1
+        }
+        return decoded
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+
+    /// An ISO 8601 instant `YYYY-MM-DDTHH:MM:SS`, an optional fraction of 1 to 6 digits, then `Z` or
+    /// an offset `±HH:MM`, as µs since the epoch.
+    public static func instant(_ raw: UnsafeRawBufferPointer, _ name: String) throws(FieldRefusal) -> Int64 {
+        let form = "\(name) '\(shown(raw))' is not an ISO 8601 time such as 2026-10-11T12:03:27Z"
+        guard raw.count >= 20, let civil = CivilTime.parse(UnsafeRawBufferPointer(rebasing: raw[0..<19])),
+            raw[10] == UInt8(ascii: "T")
+        else { throw FieldRefusal(form) }
+        guard civil.isValid else { throw FieldRefusal("\(name) '\(shown(raw))' is not a real date and time") }
+        var index = 19
+        var micros: Int64 = 0
+        if raw[index] == UInt8(ascii: ".") {
+            let fraction = raw[(index + 1)...].prefix { $0 &- UInt8(ascii: "0") < 10 }
+            guard (1...6).contains(fraction.count) else {
+                throw FieldRefusal("\(name) '\(shown(raw))' has a fraction of more than 6 digits or none")
+            }
+            for digit in fraction { micros = micros * 10 + Int64(digit - UInt8(ascii: "0")) }
+            for _ in fraction.count..<6 { micros *= 10 }
+            index += 1 + fraction.count
+        }
+        var offsetSeconds: Int64 = 0
+        let zone = UnsafeRawBufferPointer(rebasing: raw[index...])
+        if zone.count == 6, zone[0] == UInt8(ascii: "+") || zone[0] == UInt8(ascii: "-"), zone[3] == UInt8(ascii: ":"),
+            let hours = digits(UnsafeRawBufferPointer(rebasing: zone[1..<3])),
+            let minutes = digits(UnsafeRawBufferPointer(rebasing: zone[4..<6])), hours < 24, minutes < 60
+        {
+            offsetSeconds = (hours * 3600 + minutes * 60) * (zone[0] == UInt8(ascii: "-") ? -1 : 1)
+        } else if !(zone.count == 1 && zone[0] == UInt8(ascii: "Z")) {
+            throw FieldRefusal(form)
+        }
+        return (civil.secondsAsIfUTC - offsetSeconds) * 1_000_000 + micros
+    }
+
     /// A non-negative whole number of decimal digits (at most 18), or nil when the field is anything else.
     public static func digits(_ raw: UnsafeRawBufferPointer) -> Int64? {
         guard !raw.isEmpty, raw.count <= 18 else { return nil }
