@@ -1,6 +1,7 @@
 import Feeds
 import Foundation
 import Hummingbird
+import CDRModel
 import Store
 
 /// Answers feed pushes: checks the feed and its credentials, parses the body, hands the records
@@ -26,6 +27,21 @@ struct PushHandler: Sendable {
             return .failure(error)
         }
         return .success(feed)
+    }
+
+    /// The feed, when its configured format is the one the endpoint takes; else a 404 that names the right endpoint.
+    func requireFormat(
+        _ feed: ServeConfiguration.Feed, isFreeSWITCHEndpoint: Bool
+    ) -> Result<ServeConfiguration.Feed, HTTPError> {
+        let isFreeSWITCHFeed = feed.settings.format == .freeSWITCHJSON
+        guard isFreeSWITCHFeed != isFreeSWITCHEndpoint else { return .success(feed) }
+        let endpoint = isFreeSWITCHFeed ? "freeswitch-json" : "records"
+        return .failure(
+            HTTPError(
+                .notFound,
+                message:
+                    "feed '\(feed.name)' is configured as \(feed.settings.format.rawValue); post to /v1/feeds/\(feed.name)/\(endpoint)"
+            ))
     }
 
     /// The request body, or an error response when it is too large.
@@ -59,6 +75,35 @@ struct PushHandler: Sendable {
                     break
                 }
                 consumed += used
+            }
+        }
+        return submission
+    }
+
+    /// A FreeSWITCH mod_json_cdr post (raw JSON, `cdr=` form or base64) as a submission: its record,
+    /// identified by the JSON document's bytes so that a retry in another encoding is still a duplicate.
+    func freeSWITCHSubmission(feed: ServeConfiguration.Feed, source: String, body: [UInt8], contentType: String?)
+        -> PushSubmission
+    {
+        var submission = PushSubmission(feed: feed.name, source: source)
+        let document: [UInt8]
+        do {
+            document = try FreeSWITCHPushBody.document(from: body, contentType: contentType)
+        } catch {
+            submission.add(Rejection(offset: 0, line: 1, raw: Array(body.prefix(FeedLimits.maxRecordBytes)), reason: error.reason))
+            return submission
+        }
+        let decoder = FreeSWITCHJSONDecoder(
+            normaliser: NumberNormaliser(countryCode: feed.settings.countryCode),
+            clock: ZoneClock(identifier: feed.settings.timeZone)!)
+        document.withUnsafeBytes { bytes in
+            switch decoder.decode(document: bytes) {
+            case .record(let call): submission.add(call, raw: bytes, line: 1)
+            case .rejected(let reason):
+                submission.add(
+                    Rejection(offset: 0, line: 1, raw: Array(document.prefix(FeedLimits.maxRecordBytes)), reason: reason))
+            case .skip:
+                submission.add(Rejection(offset: 0, line: 1, raw: [], reason: "the body holds no CDR"))
             }
         }
         return submission

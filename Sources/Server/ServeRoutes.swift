@@ -26,10 +26,24 @@ struct ServeRoutes: Sendable {
         }
         router.post("/v1/feeds/:feed/records") { request, context -> Response in
             var request = request
-            let feed = try handler.authorisedFeed(request, context).get()
+            let feed = try handler.authorisedFeed(request, context).flatMap {
+                handler.requireFormat($0, isFreeSWITCHEndpoint: false)
+            }.get()
             let body = try await handler.body(&request)
             return await handler.commit(
                 handler.submission(feed: feed, source: "POST /v1/feeds/\(feed.name)/records", document: body))
+        }
+        router.post("/v1/feeds/:feed/freeswitch-json") { request, context -> Response in
+            var request = request
+            let feed = try handler.authorisedFeed(request, context).flatMap {
+                handler.requireFormat($0, isFreeSWITCHEndpoint: true)
+            }.get()
+            let body = try await handler.body(&request)
+            let uuid = request.uri.queryParameters["uuid"].map { "?uuid=\($0)" } ?? ""
+            return await handler.commit(
+                handler.freeSWITCHSubmission(
+                    feed: feed, source: "POST /v1/feeds/\(feed.name)/freeswitch-json\(uuid)", body: body,
+                    contentType: request.headers[.contentType]))
         }
         return router
     }

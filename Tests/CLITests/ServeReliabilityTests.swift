@@ -179,12 +179,15 @@ final class Flag: @unchecked Sendable {
 
 /// Records for the serve tests: recent Asterisk lines with a chosen uniqueid.
 enum ServeFixtures {
-    /// Yesterday, 12:00 UTC, as a wall time.
+    /// Yesterday's noon UTC, seconds since the epoch.
+    static let yesterdayNoonEpoch = (Int(Date().timeIntervalSince1970) / 86_400 - 1) * 86_400 + 43_200
+
+    /// Yesterday's UTC date, `YYYY-MM-DD`.
     static let yesterday: String = {
         let formatter = DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: Date().addingTimeInterval(-86_400))
+        return formatter.string(from: Date(timeIntervalSince1970: Double(yesterdayNoonEpoch)))
     }()
 
     /// One Asterisk line whose record key is `key`.
