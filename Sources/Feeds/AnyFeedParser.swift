@@ -3,6 +3,8 @@
 public enum AnyFeedParser: FeedParser {
     /// Asterisk `cdr_csv`.
     case asteriskCSV(CSVFeedParser<AsteriskCSVDecoder>)
+    /// FreeSWITCH `mod_cdr_csv`.
+    case freeswitchCSV(CSVFeedParser<FreeSWITCHCSVDecoder>)
 
     /// Parses with the wrapped parser; see `FeedParser`.
     public mutating func parse(
@@ -12,6 +14,9 @@ public enum AnyFeedParser: FeedParser {
         case .asteriskCSV(var parser):
             defer { self = .asteriskCSV(parser) }
             return try parser.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
+        case .freeswitchCSV(var parser):
+            defer { self = .freeswitchCSV(parser) }
+            return try parser.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
         }
     }
 
@@ -20,6 +25,7 @@ public enum AnyFeedParser: FeedParser {
         get {
             switch self {
             case .asteriskCSV(let parser): return parser.linesConsumed
+            case .freeswitchCSV(let parser): return parser.linesConsumed
             }
         }
         set {
@@ -27,6 +33,9 @@ public enum AnyFeedParser: FeedParser {
             case .asteriskCSV(var parser):
                 parser.linesConsumed = newValue
                 self = .asteriskCSV(parser)
+            case .freeswitchCSV(var parser):
+                parser.linesConsumed = newValue
+                self = .freeswitchCSV(parser)
             }
         }
     }
@@ -35,6 +44,7 @@ public enum AnyFeedParser: FeedParser {
     public var unfinishedRecordOffset: Int64? {
         switch self {
         case .asteriskCSV(let parser): return parser.unfinishedRecordOffset
+        case .freeswitchCSV(let parser): return parser.unfinishedRecordOffset
         }
     }
 }

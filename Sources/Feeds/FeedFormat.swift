@@ -4,6 +4,8 @@ import CDRModel
 public enum FeedFormat: String, CaseIterable, Sendable {
     /// Asterisk `cdr_csv` (`Master.csv`).
     case asteriskCSV = "asterisk-csv"
+    /// FreeSWITCH `mod_cdr_csv` with the `example` template.
+    case freeswitchCSV = "freeswitch-csv"
 
     /// Names every format, for error messages and help.
     public static var namesList: String { allCases.map(\.rawValue).joined(separator: ", ") }
@@ -41,6 +43,8 @@ public struct FeedSettings: Sendable {
         switch format {
         case .asteriskCSV:
             return .asteriskCSV(CSVFeedParser(decoder: AsteriskCSVDecoder(normaliser: normaliser, clock: clock)))
+        case .freeswitchCSV:
+            return .freeswitchCSV(CSVFeedParser(decoder: FreeSWITCHCSVDecoder(normaliser: normaliser, clock: clock)))
         }
     }
 }

@@ -36,6 +36,15 @@ public enum FieldValue {
         raw.isEmpty ? nil : try text(raw, name)
     }
 
+    /// A party: E.164 straight from the bytes when certain, else the text as written; refused when
+    /// it is not valid UTF-8.
+    public static func party(
+        _ raw: UnsafeRawBufferPointer, _ name: String, normaliser: NumberNormaliser
+    ) throws(FieldRefusal) -> String {
+        if let e164 = normaliser.e164(raw) { return e164 }
+        return try text(raw, name)
+    }
+
     /// A wall-clock time `YYYY-MM-DD HH:MM:SS` in `clock`'s zone, as µs since the epoch; nil when
     /// the field is empty and not `required`.
     public static func wallTime(

@@ -35,7 +35,8 @@ struct CanonicalJSONTests {
             CanonicalJSON.line(for: record)
                 == #"{"start_time":"1969-12-31T23:59:59.500000Z","answer_time":null,"end_time":"1970-01-01T00:00:07.000001Z","#
                 + #""duration_s":7,"billable_s":0,"source":"1001","destination":"s","source_ip":"2001:db8::1","#
-                + #""call_type":"fax","disposition":"no_answer","equipment":null,"account":null,"record_key":null,"linked_key":null}"#)
+                + #""call_type":"fax","disposition":"no_answer","equipment":null,"account":null,"record_key":null,"linked_key":null}"#
+        )
     }
 
     @Test("Strings are escaped")

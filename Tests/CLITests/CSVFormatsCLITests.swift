@@ -1,0 +1,32 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `cdrstore parse` on the CSV-based formats beyond Asterisk: the exact canonical record of a fixture file.
+@Suite struct CSVFormatsCLITests {
+    let folder: TemporaryFolder
+    init() throws { folder = try TemporaryFolder() }
+
+    /// Runs `cdrstore parse` with `arguments` on a file holding `text` and returns stdout's lines.
+    private func parse(_ arguments: [String], _ text: String) throws -> [String] {
+        let file = try folder.write("feed.csv", text)
+        let result = try CLIRunner.run(["parse"] + arguments + [file])
+        #expect(result.status == 0, "\(result.stderr)")
+        return result.stdout.split(separator: "\n").map(String.init)
+    }
+
+    @Test func freeswitchCSV() throws {
+        let lines = try parse(
+            ["--format", "freeswitch-csv", "--tz", "Europe/Stockholm", "--country-code", "46"],
+            """
+            "Bob "The Builder" Smith","0701234567","0812345678","default","2026-10-11 14:03:27","2026-10-11 14:03:30","2026-10-11 14:05:30","123","120","NORMAL_CLEARING","5b7a1c2e-2f1d-4c8e-9a61-0d3f7b2c9e10","","acme","PCMA","PCMA"
+            "Bob","0701234567","1003","default","2026-10-11 14:03:27","2026-10-11 14:03:30","2026-10-11 14:05:30","123","120","NORMAL_CLEARING","c0ffee00-1111-4222-8333-444455556666","5b7a1c2e-2f1d-4c8e-9a61-0d3f7b2c9e10","","PCMA","PCMA"
+
+            """)
+        #expect(
+            lines == [
+                #"{"start_time":"2026-10-11T12:03:27Z","answer_time":"2026-10-11T12:03:30Z","end_time":"2026-10-11T12:05:30Z","duration_s":123,"billable_s":120,"source":"+46701234567","destination":"+46812345678","source_ip":null,"call_type":"voice","disposition":"answered","equipment":null,"account":"acme","record_key":"5b7a1c2e-2f1d-4c8e-9a61-0d3f7b2c9e10","linked_key":null}"#,
+                #"{"start_time":"2026-10-11T12:03:27Z","answer_time":"2026-10-11T12:03:30Z","end_time":"2026-10-11T12:05:30Z","duration_s":123,"billable_s":120,"source":"+46701234567","destination":"1003","source_ip":null,"call_type":"voice","disposition":"answered","equipment":null,"account":null,"record_key":"c0ffee00-1111-4222-8333-444455556666","linked_key":"5b7a1c2e-2f1d-4c8e-9a61-0d3f7b2c9e10"}"#,
+            ])
+    }
+}
