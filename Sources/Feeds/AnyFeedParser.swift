@@ -5,6 +5,8 @@ public enum AnyFeedParser: FeedParser {
     case asteriskCSV(CSVFeedParser<AsteriskCSVDecoder>)
     /// FreeSWITCH `mod_cdr_csv`.
     case freeswitchCSV(CSVFeedParser<FreeSWITCHCSVDecoder>)
+    /// Any CSV with named columns.
+    case csv(CSVFeedParser<GenericCSVDecoder>)
 
     /// Parses with the wrapped parser; see `FeedParser`.
     public mutating func parse(
@@ -17,6 +19,24 @@ public enum AnyFeedParser: FeedParser {
         case .freeswitchCSV(var parser):
             defer { self = .freeswitchCSV(parser) }
             return try parser.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
+        case .csv(var parser):
+            defer { self = .csv(parser) }
+            return try parser.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
+        }
+    }
+
+    /// Lets the wrapped parser learn from the start of the file; see `FeedParser`.
+    public mutating func prepare(fileStart: UnsafeRawBufferPointer) {
+        switch self {
+        case .asteriskCSV(var parser):
+            parser.prepare(fileStart: fileStart)
+            self = .asteriskCSV(parser)
+        case .freeswitchCSV(var parser):
+            parser.prepare(fileStart: fileStart)
+            self = .freeswitchCSV(parser)
+        case .csv(var parser):
+            parser.prepare(fileStart: fileStart)
+            self = .csv(parser)
         }
     }
 
@@ -26,6 +46,7 @@ public enum AnyFeedParser: FeedParser {
             switch self {
             case .asteriskCSV(let parser): return parser.linesConsumed
             case .freeswitchCSV(let parser): return parser.linesConsumed
+            case .csv(let parser): return parser.linesConsumed
             }
         }
         set {
@@ -36,6 +57,9 @@ public enum AnyFeedParser: FeedParser {
             case .freeswitchCSV(var parser):
                 parser.linesConsumed = newValue
                 self = .freeswitchCSV(parser)
+            case .csv(var parser):
+                parser.linesConsumed = newValue
+                self = .csv(parser)
             }
         }
     }
@@ -45,6 +69,7 @@ public enum AnyFeedParser: FeedParser {
         switch self {
         case .asteriskCSV(let parser): return parser.unfinishedRecordOffset
         case .freeswitchCSV(let parser): return parser.unfinishedRecordOffset
+        case .csv(let parser): return parser.unfinishedRecordOffset
         }
     }
 }

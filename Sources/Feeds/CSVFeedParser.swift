@@ -18,11 +18,18 @@ public protocol CSVRecordDecoder {
     /// A second reading of a physical line (without its line end) that strict CSV could not make
     /// a record of, for a format whose writer does not escape quotes; nil keeps `refusal`.
     mutating func reread(line: UnsafeRawBufferPointer, refusal: String) -> DecodedRecord?
+
+    /// Reads the file's first record when parsing resumes after it, for a format whose records
+    /// depend on it (a header line naming the columns).
+    mutating func prepare(fileStart fields: [CSVField], in buffer: UnsafeRawBufferPointer)
 }
 
 extension CSVRecordDecoder {
     /// Strict CSV only: the refusal stands.
     public mutating func reread(line: UnsafeRawBufferPointer, refusal: String) -> DecodedRecord? { nil }
+
+    /// Records that stand alone: nothing to learn.
+    public mutating func prepare(fileStart fields: [CSVField], in buffer: UnsafeRawBufferPointer) {}
 }
 
 /// Frames CSV records in a stream and hands their fields to a format's decoder.
@@ -49,6 +56,12 @@ public struct CSVFeedParser<Decoder: CSVRecordDecoder>: FeedParser {
 
     /// Creates a parser around a decoder.
     public init(decoder: Decoder) { self.decoder = decoder }
+
+    /// Hands the file's first record, if `fileStart` holds all of it, to the decoder; see `FeedParser`.
+    public mutating func prepare(fileStart: UnsafeRawBufferPointer) {
+        guard case .record = scanner.scan(fileStart, from: 0) else { return }
+        decoder.prepare(fileStart: scanner.fields, in: fileStart)
+    }
 
     /// Parses the complete records at the start of `buffer`; see `FeedParser`.
     public mutating func parse(

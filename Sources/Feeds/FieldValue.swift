@@ -31,6 +31,19 @@ public enum FieldValue {
         return text
     }
 
+    /// The text of a CSV field with doubled quotes undone, refused when it is not valid UTF-8.
+    public static func text(
+        of field: CSVField, in buffer: UnsafeRawBufferPointer, _ name: String
+    ) throws(FieldRefusal) -> String {
+        guard field.hasEscapedQuotes else {
+            return try text(UnsafeRawBufferPointer(rebasing: buffer[field.start..<field.end]), name)
+        }
+        guard let decoded = String(validating: CSVScanner.content(of: field, in: buffer), as: UTF8.self) else {
+            throw FieldRefusal("\(name) is not valid UTF-8")
+        }
+        return decoded
+    }
+
     /// The text of a field, or nil when it is empty.
     public static func optionalText(_ raw: UnsafeRawBufferPointer, _ name: String) throws(FieldRefusal) -> String? {
         raw.isEmpty ? nil : try text(raw, name)

@@ -29,4 +29,42 @@ import Testing
                 #"{"start_time":"2026-10-11T12:03:27Z","answer_time":"2026-10-11T12:03:30Z","end_time":"2026-10-11T12:05:30Z","duration_s":123,"billable_s":120,"source":"+46701234567","destination":"1003","source_ip":null,"call_type":"voice","disposition":"answered","equipment":null,"account":null,"record_key":"c0ffee00-1111-4222-8333-444455556666","linked_key":"5b7a1c2e-2f1d-4c8e-9a61-0d3f7b2c9e10"}"#,
             ])
     }
+
+    @Test func csvWithColumns() throws {
+        let lines = try parse(
+            [
+                "--format", "csv", "--tz", "Europe/Stockholm", "--country-code", "46", "--columns",
+                "clid,src,dst,dcontext,channel,dstchannel,lastapp,lastdata,start,answer,end,duration,billsec,disposition,amaflags,accountcode,uniqueid,userfield,sequence",
+            ],
+            """
+            \"\"\"Alice\"\" <0701234567>","0701234567","0812345678","from-internal","PJSIP/alice-0000002a","PJSIP/trunk-0000002b","Dial","PJSIP/trunk/0812345678","2026-10-11 14:03:27","2026-10-11 14:03:30","2026-10-11 14:05:30","123","120","ANSWERED","DOCUMENTATION","acme","1760184207.42","",7
+
+            """)
+        #expect(
+            lines == [
+                #"{"start_time":"2026-10-11T12:03:27Z","answer_time":"2026-10-11T12:03:30Z","end_time":"2026-10-11T12:05:30Z","duration_s":123,"billable_s":120,"source":"+46701234567","destination":"+46812345678","source_ip":null,"call_type":"voice","disposition":"answered","equipment":"PJSIP/alice","account":"acme","record_key":"1760184207.42#7","linked_key":null}"#
+            ])
+    }
+
+    @Test func csvWithHeaderLine() throws {
+        let lines = try parse(
+            ["--format", "csv"],
+            """
+            start,duration,src,dst,source_ip,disposition
+            2026-10-11 12:03:27,123,+46701234567,+46812345678,192.0.2.10,busy
+
+            """)
+        #expect(
+            lines == [
+                #"{"start_time":"2026-10-11T12:03:27Z","answer_time":null,"end_time":"2026-10-11T12:05:30Z","duration_s":123,"billable_s":0,"source":"+46701234567","destination":"+46812345678","source_ip":"192.0.2.10","call_type":"voice","disposition":"busy","equipment":null,"account":null,"record_key":null,"linked_key":null}"#
+            ])
+    }
+
+    @Test func unknownColumnNameIsOneSentence() throws {
+        let file = try folder.write("feed.csv", "")
+        let result = try CLIRunner.run(["parse", "--format", "csv", "--columns", "start,src,dst,stop", file])
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.hasPrefix("cdrstore: --columns: unknown column name 'stop'; the names are: start, answer,"))
+    }
 }
