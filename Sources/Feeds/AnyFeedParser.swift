@@ -7,6 +7,8 @@ public enum AnyFeedParser: FeedParser {
     case freeswitchCSV(CSVFeedParser<FreeSWITCHCSVDecoder>)
     /// Any CSV with named columns.
     case csv(CSVFeedParser<GenericCSVDecoder>)
+    /// Cisco Unified CM CDR files.
+    case ciscoCUCM(CSVFeedParser<CiscoCUCMDecoder>)
 
     /// Parses with the wrapped parser; see `FeedParser`.
     public mutating func parse(
@@ -21,6 +23,9 @@ public enum AnyFeedParser: FeedParser {
             return try parser.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
         case .csv(var parser):
             defer { self = .csv(parser) }
+            return try parser.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
+        case .ciscoCUCM(var parser):
+            defer { self = .ciscoCUCM(parser) }
             return try parser.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
         }
     }
@@ -37,6 +42,9 @@ public enum AnyFeedParser: FeedParser {
         case .csv(var parser):
             parser.prepare(fileStart: fileStart)
             self = .csv(parser)
+        case .ciscoCUCM(var parser):
+            parser.prepare(fileStart: fileStart)
+            self = .ciscoCUCM(parser)
         }
     }
 
@@ -47,6 +55,7 @@ public enum AnyFeedParser: FeedParser {
             case .asteriskCSV(let parser): return parser.linesConsumed
             case .freeswitchCSV(let parser): return parser.linesConsumed
             case .csv(let parser): return parser.linesConsumed
+            case .ciscoCUCM(let parser): return parser.linesConsumed
             }
         }
         set {
@@ -60,6 +69,9 @@ public enum AnyFeedParser: FeedParser {
             case .csv(var parser):
                 parser.linesConsumed = newValue
                 self = .csv(parser)
+            case .ciscoCUCM(var parser):
+                parser.linesConsumed = newValue
+                self = .ciscoCUCM(parser)
             }
         }
     }
@@ -70,6 +82,7 @@ public enum AnyFeedParser: FeedParser {
         case .asteriskCSV(let parser): return parser.unfinishedRecordOffset
         case .freeswitchCSV(let parser): return parser.unfinishedRecordOffset
         case .csv(let parser): return parser.unfinishedRecordOffset
+        case .ciscoCUCM(let parser): return parser.unfinishedRecordOffset
         }
     }
 }

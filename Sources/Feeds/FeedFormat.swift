@@ -8,6 +8,8 @@ public enum FeedFormat: String, CaseIterable, Sendable {
     case freeswitchCSV = "freeswitch-csv"
     /// Any other CSV, its columns named by `--columns` or by its header line.
     case csv
+    /// Cisco Unified CM CDR flat files.
+    case ciscoCUCM = "cisco-cucm"
 
     /// Names every format, for error messages and help.
     public static var namesList: String { allCases.map(\.rawValue).joined(separator: ", ") }
@@ -69,6 +71,8 @@ public struct FeedSettings: Sendable {
         case .csv:
             return .csv(
                 CSVFeedParser(decoder: GenericCSVDecoder(columns: columnMap, normaliser: normaliser, clock: clock)))
+        case .ciscoCUCM:
+            return .ciscoCUCM(CSVFeedParser(decoder: CiscoCUCMDecoder(normaliser: normaliser)))
         }
     }
 }

@@ -79,6 +79,23 @@ public enum FieldValue {
         return seconds * 1_000_000
     }
 
+    /// A time written as whole seconds since the Unix epoch (UTC), as µs since the epoch; nil when it
+    /// is 0 or empty and not `required`.
+    public static func unixSeconds(
+        _ raw: UnsafeRawBufferPointer, _ name: String, required: Bool
+    ) throws(FieldRefusal) -> Int64? {
+        if !required, raw.isEmpty { return nil }
+        guard let seconds = digits(raw) else {
+            throw FieldRefusal("\(name) '\(shown(raw))' is not a whole number of seconds since 1970")
+        }
+        guard seconds != 0 else {
+            if required { throw FieldRefusal("\(name) is 0 (no time)") }
+            return nil
+        }
+        guard seconds <= 253_402_300_799 else { throw FieldRefusal("\(name) \(seconds) is after the year 9999") }
+        return seconds * 1_000_000
+    }
+
     /// A non-negative whole number of decimal digits (at most 18), or nil when the field is anything else.
     public static func digits(_ raw: UnsafeRawBufferPointer) -> Int64? {
         guard !raw.isEmpty, raw.count <= 18 else { return nil }

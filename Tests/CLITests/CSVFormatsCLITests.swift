@@ -67,4 +67,22 @@ import Testing
         #expect(
             result.stderr.hasPrefix("cdrstore: --columns: unknown column name 'stop'; the names are: start, answer,"))
     }
+
+    @Test func ciscoCUCM() throws {
+        let lines = try parse(
+            ["--format", "cisco-cucm", "--country-code", "46"],
+            """
+            "cdrRecordType","globalCallID_callManagerId","globalCallID_callId","origLegCallIdentifier","dateTimeOrigination","origNodeId","origSpan","origIpAddr","callingPartyNumber","origCause_value","destLegIdentifier","originalCalledPartyNumber","finalCalledPartyNumber","destCause_value","dateTimeConnect","dateTimeDisconnect","duration","origDeviceName","destDeviceName","origIpv4v6Addr"
+            INTEGER,INTEGER,INTEGER,INTEGER,INTEGER,INTEGER,INTEGER,INTEGER,VARCHAR(50),INTEGER,INTEGER,VARCHAR(50),VARCHAR(50),INTEGER,INTEGER,INTEGER,INTEGER,VARCHAR(129),VARCHAR(129),VARCHAR(64)
+            1,1,1123456,27123457,1791720207,1,0,-1139627840,"0701234567",0,27123458,"0812345678","0812345678",16,1791720210,1791720330,120,"SEP001122334455","SEP00AABBCCDDEE",""
+            1,1,1123460,27123470,1791720400,1,0,-1139627840,"0701234567",0,27123471,"2001","2001",17,0,1791720403,0,"SEP001122334455","SEP00AABBCCDDEE","192.168.18.188"
+            2,1,1123456,27123457,1791720207,1,0,0,"",0,0,"","",0,0,0,0,"",""
+
+            """)
+        #expect(
+            lines == [
+                #"{"start_time":"2026-10-11T12:03:27Z","answer_time":"2026-10-11T12:03:30Z","end_time":"2026-10-11T12:05:30Z","duration_s":123,"billable_s":120,"source":"+46701234567","destination":"+46812345678","source_ip":"192.168.18.188","call_type":"voice","disposition":"answered","equipment":"SEP001122334455","account":null,"record_key":"1-1123456-27123457","linked_key":null}"#,
+                #"{"start_time":"2026-10-11T12:06:40Z","answer_time":null,"end_time":"2026-10-11T12:06:43Z","duration_s":3,"billable_s":0,"source":"+46701234567","destination":"2001","source_ip":"192.168.18.188","call_type":"voice","disposition":"busy","equipment":"SEP001122334455","account":null,"record_key":"1-1123460-27123470","linked_key":null}"#,
+            ])
+    }
 }

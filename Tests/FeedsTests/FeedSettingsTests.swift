@@ -56,7 +56,7 @@ struct FeedSettingsTests {
 
     @Test("Every format name is listed and round-trips")
     func formatNames() {
-        #expect(FeedFormat.namesList == "asterisk-csv, freeswitch-csv, csv")
+        #expect(FeedFormat.namesList == "asterisk-csv, freeswitch-csv, csv, cisco-cucm")
         for format in FeedFormat.allCases { #expect(FeedFormat(rawValue: format.rawValue) == format) }
     }
 
