@@ -9,6 +9,12 @@ public enum AnyFeedParser: FeedParser {
     case freeSWITCHJSON(FreeSWITCHJSONFileParser)
     /// Kamailio acc syslog lines.
     case kamailioAcc(LineFeedParser<KamailioAccDecoder>)
+    /// FreeSWITCH `mod_cdr_csv`.
+    case freeSWITCHCSV(CSVFeedParser<FreeSWITCHCSVDecoder>)
+    /// Any CSV with named columns.
+    case csv(CSVFeedParser<GenericCSVDecoder>)
+    /// Cisco Unified CM CDR files.
+    case ciscoCUCM(CSVFeedParser<CiscoCUCMDecoder>)
 
     /// Parses with the wrapped parser; see `FeedParser`.
     public mutating func parse(
@@ -27,6 +33,35 @@ public enum AnyFeedParser: FeedParser {
         case .kamailioAcc(var parser):
             defer { self = .kamailioAcc(parser) }
             return try parser.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
+        case .freeSWITCHCSV(var parser):
+            defer { self = .freeSWITCHCSV(parser) }
+            return try parser.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
+        case .csv(var parser):
+            defer { self = .csv(parser) }
+            return try parser.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
+        case .ciscoCUCM(var parser):
+            defer { self = .ciscoCUCM(parser) }
+            return try parser.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
+        }
+    }
+
+    /// Lets the wrapped parser learn from the start of the file; see `FeedParser`.
+    public mutating func prepare(fileStart: UnsafeRawBufferPointer) {
+        switch self {
+        case .asteriskCSV(var parser):
+            parser.prepare(fileStart: fileStart)
+            self = .asteriskCSV(parser)
+        case .freeSWITCHCSV(var parser):
+            parser.prepare(fileStart: fileStart)
+            self = .freeSWITCHCSV(parser)
+        case .csv(var parser):
+            parser.prepare(fileStart: fileStart)
+            self = .csv(parser)
+        case .ciscoCUCM(var parser):
+            parser.prepare(fileStart: fileStart)
+            self = .ciscoCUCM(parser)
+        case .cdrJSONL, .freeSWITCHJSON, .kamailioAcc:
+            break  // their records do not depend on the start of the file
         }
     }
 
@@ -38,6 +73,9 @@ public enum AnyFeedParser: FeedParser {
             case .cdrJSONL(let parser): return parser.linesConsumed
             case .freeSWITCHJSON(let parser): return parser.linesConsumed
             case .kamailioAcc(let parser): return parser.linesConsumed
+            case .freeSWITCHCSV(let parser): return parser.linesConsumed
+            case .csv(let parser): return parser.linesConsumed
+            case .ciscoCUCM(let parser): return parser.linesConsumed
             }
         }
         set {
@@ -54,6 +92,15 @@ public enum AnyFeedParser: FeedParser {
             case .kamailioAcc(var parser):
                 parser.linesConsumed = newValue
                 self = .kamailioAcc(parser)
+            case .freeSWITCHCSV(var parser):
+                parser.linesConsumed = newValue
+                self = .freeSWITCHCSV(parser)
+            case .csv(var parser):
+                parser.linesConsumed = newValue
+                self = .csv(parser)
+            case .ciscoCUCM(var parser):
+                parser.linesConsumed = newValue
+                self = .ciscoCUCM(parser)
             }
         }
     }
@@ -65,6 +112,9 @@ public enum AnyFeedParser: FeedParser {
         case .cdrJSONL(let parser): return parser.unfinishedRecordOffset
         case .freeSWITCHJSON(let parser): return parser.unfinishedRecordOffset
         case .kamailioAcc(let parser): return parser.unfinishedRecordOffset
+        case .freeSWITCHCSV(let parser): return parser.unfinishedRecordOffset
+        case .csv(let parser): return parser.unfinishedRecordOffset
+        case .ciscoCUCM(let parser): return parser.unfinishedRecordOffset
         }
     }
 }

@@ -133,13 +133,13 @@ public struct AsteriskCSVDecoder: CSVRecordDecoder {
         (Array("FAILED".utf8), .failed), (Array("CONGESTION".utf8), .congestion), (Array("CANCEL".utf8), .cancelled),
     ]
 
-    private static func disposition(_ raw: UnsafeRawBufferPointer) -> Disposition? {
+    static func disposition(_ raw: UnsafeRawBufferPointer) -> Disposition? {
         dispositions.first { $0.spelling.elementsEqual(raw) }?.value
     }
 
     private static let faxApplications = ["receivefax", "sendfax", "rxfax", "txfax"].map { Array($0.utf8) }
 
-    private static func isFaxApplication(_ raw: UnsafeRawBufferPointer) -> Bool {
+    static func isFaxApplication(_ raw: UnsafeRawBufferPointer) -> Bool {
         guard (5...10).contains(raw.count) else { return false }
         return faxApplications.contains { name in name.elementsEqual(raw.lazy.map { $0 | 0x20 }) }
     }

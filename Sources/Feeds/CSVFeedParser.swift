@@ -14,14 +14,31 @@ public enum DecodedRecord {
 public protocol CSVRecordDecoder {
     /// Decodes the fields of a record found in `buffer`.
     mutating func decode(_ fields: [CSVField], in buffer: UnsafeRawBufferPointer) -> DecodedRecord
+
+    /// A second reading of a physical line (without its line end) that strict CSV could not make
+    /// a record of, for a format whose writer does not escape quotes; nil keeps `refusal`.
+    mutating func reread(line: UnsafeRawBufferPointer, refusal: String) -> DecodedRecord?
+
+    /// Reads the file's first record when parsing resumes after it, for a format whose records
+    /// depend on it (a header line naming the columns).
+    mutating func prepare(fileStart fields: [CSVField], in buffer: UnsafeRawBufferPointer)
+}
+
+extension CSVRecordDecoder {
+    /// Strict CSV only: the refusal stands.
+    public mutating func reread(line: UnsafeRawBufferPointer, refusal: String) -> DecodedRecord? { nil }
+
+    /// Records that stand alone: nothing to learn.
+    public mutating func prepare(fileStart fields: [CSVField], in buffer: UnsafeRawBufferPointer) {}
 }
 
 /// Frames CSV records in a stream and hands their fields to a format's decoder.
 ///
 /// Framing rules: a line longer than `maxRecordBytes` is refused (its first bytes are kept);
 /// a record spanning several lines (newlines inside quotes) that fails to decode refuses only its
-/// first line, so an unbalanced quote costs one line and not the records after it; at the end
-/// of input, an unterminated last line is left for the next run.
+/// first line, so an unbalanced quote costs one line and not the records after it; before a record
+/// is refused, the decoder may read its first line again its own way (`CSVRecordDecoder.reread`);
+/// at the end of input, an unterminated last line is left for the next run.
 public struct CSVFeedParser<Decoder: CSVRecordDecoder>: FeedParser {
     /// The longest record accepted.
     public static var maxRecordBytes: Int { FeedLimits.maxRecordBytes }
@@ -39,6 +56,12 @@ public struct CSVFeedParser<Decoder: CSVRecordDecoder>: FeedParser {
 
     /// Creates a parser around a decoder.
     public init(decoder: Decoder) { self.decoder = decoder }
+
+    /// Hands the file's first record, if `fileStart` holds all of it, to the decoder; see `FeedParser`.
+    public mutating func prepare(fileStart: UnsafeRawBufferPointer) {
+        guard case .record = scanner.scan(fileStart, from: 0) else { return }
+        decoder.prepare(fileStart: scanner.fields, in: fileStart)
+    }
 
     /// Parses the complete records at the start of `buffer`; see `FeedParser`.
     public mutating func parse(
@@ -71,25 +94,19 @@ public struct CSVFeedParser<Decoder: CSVRecordDecoder>: FeedParser {
                 let raw = Self.rawRecord(buffer, index, end)
                 switch decoder.decode(scanner.fields, in: buffer) {
                 case .record(let call):
-                    let line = linesConsumed + 1
-                    linesConsumed += Int64(lines)
-                    try emit(
-                        .record(
-                            call, raw: raw,
-                            position: RecordPosition(
-                                offset: position, endOffset: baseOffset + Int64(end), line: line,
-                                endLines: linesConsumed)))
+                    try emitRecord(
+                        call, raw: raw, offset: position, end: baseOffset + Int64(end), lines: lines, emit: emit)
                     index = end
                 case .skip:
                     linesConsumed += Int64(lines)
                     index = end
                 case .rejected(let reason):
-                    index = try reject(
+                    index = try refuse(
                         buffer, from: index, recordEnd: end, lines: lines, reason: reason,
                         baseOffset: baseOffset, emit: emit)
                 }
             case .malformed(let reason, let end, let lines):
-                index = try reject(
+                index = try refuse(
                     buffer, from: index, recordEnd: end, lines: lines, reason: reason,
                     baseOffset: baseOffset, emit: emit)
             case .needMore:
@@ -97,8 +114,8 @@ public struct CSVFeedParser<Decoder: CSVRecordDecoder>: FeedParser {
                 if remaining > Self.maxRecordBytes {
                     index = try rejectOversized(buffer, from: index, baseOffset: baseOffset, emit: emit)
                 } else if atEnd, let lineEnd = Self.lineEnd(in: buffer, from: index) {
-                    index = try rejectLine(
-                        buffer, from: index, lineEnd: lineEnd,
+                    index = try refuse(
+                        buffer, from: index, recordEnd: lineEnd, lines: 1,
                         reason: "unbalanced quote: a quoted field opened on this line is never closed",
                         baseOffset: baseOffset, emit: emit)
                 } else {
@@ -107,6 +124,43 @@ public struct CSVFeedParser<Decoder: CSVRecordDecoder>: FeedParser {
             }
         }
         return index
+    }
+
+    private mutating func emitRecord(
+        _ call: CallRecord, raw: UnsafeRawBufferPointer, offset: Int64, end: Int64, lines: Int,
+        emit: (FeedEvent) throws -> Void
+    ) rethrows {
+        let line = linesConsumed + 1
+        linesConsumed += Int64(lines)
+        try emit(
+            .record(
+                call, raw: raw,
+                position: RecordPosition(offset: offset, endOffset: end, line: line, endLines: linesConsumed)))
+    }
+
+    /// Lets the decoder read the record's first line again (see `CSVRecordDecoder.reread`), else refuses the record.
+    private mutating func refuse(
+        _ buffer: UnsafeRawBufferPointer, from start: Int, recordEnd: Int, lines: Int, reason: String,
+        baseOffset: Int64, emit: (FeedEvent) throws -> Void
+    ) rethrows -> Int {
+        let lineEnd = lines > 1 ? Self.lineEnd(in: buffer, from: start) ?? recordEnd : recordEnd
+        let line = Self.rawRecord(buffer, start, lineEnd)
+        switch decoder.reread(line: line, refusal: reason) {
+        case nil:
+            return try reject(
+                buffer, from: start, recordEnd: recordEnd, lines: lines, reason: reason, baseOffset: baseOffset,
+                emit: emit)
+        case .record(let call):
+            try emitRecord(
+                call, raw: line, offset: baseOffset + Int64(start), end: baseOffset + Int64(lineEnd), lines: 1,
+                emit: emit)
+        case .skip:
+            linesConsumed += 1
+        case .rejected(let reason):
+            return try rejectLine(
+                buffer, from: start, lineEnd: lineEnd, reason: reason, baseOffset: baseOffset, emit: emit)
+        }
+        return lineEnd
     }
 
     private mutating func reject(

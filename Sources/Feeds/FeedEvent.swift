@@ -67,7 +67,18 @@ public protocol FeedParser {
     /// The number of physical lines consumed so far; set it when resuming mid-file.
     var linesConsumed: Int64 { get set }
 
+    /// Learns what later records depend on (a header line naming the columns) from `fileStart`,
+    /// the file's first bytes (up to 1 MiB, never past where reading resumes); called by
+    /// `FeedFileReader.parse(from:with:)` before parsing when it starts mid-file. Its events,
+    /// if it had any, are not wanted: the bytes were read in an earlier run.
+    mutating func prepare(fileStart: UnsafeRawBufferPointer)
+
     /// The offset of a record whose bytes were consumed but which is not finished yet, if any:
     /// the place to resume from when the input ends there.
     var unfinishedRecordOffset: Int64? { get }
+}
+
+extension FeedParser {
+    /// Records that stand alone: nothing to learn from the start of the file.
+    public mutating func prepare(fileStart: UnsafeRawBufferPointer) {}
 }

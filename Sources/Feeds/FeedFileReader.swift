@@ -54,11 +54,17 @@ public struct FeedFileReader {
         }
     }
 
-    /// Parses from `offset` to the end of the file as it is now.
+    /// Parses from `offset` to the end of the file as it is now. Starting mid-file, it first
+    /// gives the parser the file's first bytes (`FeedParser.prepare(fileStart:)`), so that a
+    /// format with a header line knows its columns when it resumes after it.
     public func parse(
         from offset: Int64, with parser: inout some FeedParser, progress: (Int64) -> Void = { _ in },
         emit: (FeedEvent) throws -> Void
     ) throws -> Outcome {
+        if offset > 0 {
+            let fileStart = read(at: 0, count: Int(min(offset, Int64(FeedLimits.maxRecordBytes))))
+            fileStart.withUnsafeBytes { parser.prepare(fileStart: $0) }
+        }
         var buffer = [UInt8](
             repeating: 0, count: Self.chunkBytes + FeedLimits.maxRecordBytes * 2)
         var filled = 0

@@ -4,12 +4,18 @@ import CDRModel
 public enum FeedFormat: String, CaseIterable, Sendable {
     /// Asterisk `cdr_csv` (`Master.csv`).
     case asteriskCSV = "asterisk-csv"
-    /// cdrstore's canonical record, one JSON object per line (what `cdrstore parse` prints).
-    case cdrJSONL = "cdr-jsonl"
+    /// FreeSWITCH `mod_cdr_csv` with the `example` template.
+    case freeSWITCHCSV = "freeswitch-csv"
     /// FreeSWITCH mod_json_cdr documents (`<uuid>.cdr.json`, or several in one file).
     case freeSWITCHJSON = "freeswitch-json"
     /// Kamailio acc module syslog lines (transactions paired INVITE/BYE, and dialog CDRs).
     case kamailioAcc = "kamailio-acc"
+    /// Cisco Unified CM CDR flat files.
+    case ciscoCUCM = "cisco-cucm"
+    /// Any other CSV, its columns named by `--columns` or by its header line.
+    case csv
+    /// cdrstore's canonical record, one JSON object per line (what `cdrstore parse` prints).
+    case cdrJSONL = "cdr-jsonl"
 
     /// Names every format, for error messages and help.
     public static var namesList: String { allCases.map(\.rawValue).joined(separator: ", ") }
@@ -23,9 +29,15 @@ public struct FeedSettings: Sendable {
     public let timeZone: String
     /// The country calling code for national numbers, if known.
     public let countryCode: String?
+    /// The names of a `csv` feed's columns in order, when its files have no header line naming them.
+    public let columns: [String]?
+    /// `columns`, checked and mapped.
+    private let columnMap: CSVColumnMap?
 
     /// Checks the settings and returns them, or an error that says what is wrong.
-    public init(format: String, timeZone: String, countryCode: String?) throws(FeedSettingsError) {
+    public init(format: String, timeZone: String, countryCode: String?, columns: [String]? = nil)
+        throws(FeedSettingsError)
+    {
         guard let parsed = FeedFormat(rawValue: format) else {
             throw FeedSettingsError("unknown format '\(format)'; the formats are: \(FeedFormat.namesList)")
         }
@@ -35,9 +47,22 @@ public struct FeedSettings: Sendable {
         if let countryCode, !NumberNormaliser.isValidCountryCode(countryCode) {
             throw FeedSettingsError("country code '\(countryCode)' must be 1 to 3 digits without + (e.g. 46)")
         }
+        if let columns {
+            guard parsed == .csv else {
+                throw FeedSettingsError("--columns is only for --format csv (\(format) has its own columns)")
+            }
+            do {
+                columnMap = try CSVColumnMap(names: columns)
+            } catch {
+                throw FeedSettingsError("--columns: \(error.reason)")
+            }
+        } else {
+            columnMap = nil
+        }
         self.format = parsed
         self.timeZone = timeZone
         self.countryCode = countryCode
+        self.columns = columns
     }
 
     /// A new parser for this feed.
@@ -54,6 +79,13 @@ public struct FeedSettings: Sendable {
                 FreeSWITCHJSONFileParser(decoder: FreeSWITCHJSONDecoder(normaliser: normaliser, clock: clock)))
         case .kamailioAcc:
             return .kamailioAcc(LineFeedParser(decoder: KamailioAccDecoder(normaliser: normaliser)))
+        case .freeSWITCHCSV:
+            return .freeSWITCHCSV(CSVFeedParser(decoder: FreeSWITCHCSVDecoder(normaliser: normaliser, clock: clock)))
+        case .csv:
+            return .csv(
+                CSVFeedParser(decoder: GenericCSVDecoder(columns: columnMap, normaliser: normaliser, clock: clock)))
+        case .ciscoCUCM:
+            return .ciscoCUCM(CSVFeedParser(decoder: CiscoCUCMDecoder(normaliser: normaliser)))
         }
     }
 }

@@ -31,9 +31,31 @@ public enum FieldValue {
         return text
     }
 
+    /// The text of a CSV field with doubled quotes undone, refused when it is not valid UTF-8.
+    public static func text(
+        of field: CSVField, in buffer: UnsafeRawBufferPointer, _ name: String
+    ) throws(FieldRefusal) -> String {
+        guard field.hasEscapedQuotes else {
+            return try text(UnsafeRawBufferPointer(rebasing: buffer[field.start..<field.end]), name)
+        }
+        guard let decoded = String(validating: CSVScanner.content(of: field, in: buffer), as: UTF8.self) else {
+            throw FieldRefusal("\(name) is not valid UTF-8")
+        }
+        return decoded
+    }
+
     /// The text of a field, or nil when it is empty.
     public static func optionalText(_ raw: UnsafeRawBufferPointer, _ name: String) throws(FieldRefusal) -> String? {
         raw.isEmpty ? nil : try text(raw, name)
+    }
+
+    /// A party: E.164 straight from the bytes when certain, else the text as written; refused when
+    /// it is not valid UTF-8.
+    public static func party(
+        _ raw: UnsafeRawBufferPointer, _ name: String, normaliser: NumberNormaliser
+    ) throws(FieldRefusal) -> String {
+        if let e164 = normaliser.e164(raw) { return e164 }
+        return try text(raw, name)
     }
 
     /// A wall-clock time `YYYY-MM-DD HH:MM:SS` in `clock`'s zone, as µs since the epoch; nil when
@@ -128,6 +150,23 @@ public enum FieldValue {
             throw FieldRefusal(form)
         }
         return (civil.secondsAsIfUTC - offsetSeconds) * 1_000_000 + micros
+    }
+
+    /// A time written as whole seconds since the Unix epoch (UTC), as µs since the epoch; nil when it
+    /// is 0 or empty and not `required`.
+    public static func unixSeconds(
+        _ raw: UnsafeRawBufferPointer, _ name: String, required: Bool
+    ) throws(FieldRefusal) -> Int64? {
+        if !required, raw.isEmpty { return nil }
+        guard let seconds = digits(raw) else {
+            throw FieldRefusal("\(name) '\(shown(raw))' is not a whole number of seconds since 1970")
+        }
+        guard seconds != 0 else {
+            if required { throw FieldRefusal("\(name) is 0 (no time)") }
+            return nil
+        }
+        guard seconds <= 253_402_300_799 else { throw FieldRefusal("\(name) \(seconds) is after the year 9999") }
+        return seconds * 1_000_000
     }
 
     /// A non-negative whole number of decimal digits (at most 18), or nil when the field is anything else.

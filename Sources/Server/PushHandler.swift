@@ -1,7 +1,7 @@
+import CDRModel
 import Feeds
 import Foundation
 import Hummingbird
-import CDRModel
 import Store
 
 /// Answers feed pushes: checks the feed and its credentials, parses the body, hands the records
@@ -90,7 +90,8 @@ struct PushHandler: Sendable {
         do {
             document = try FreeSWITCHPushBody.document(from: body, contentType: contentType)
         } catch {
-            submission.add(Rejection(offset: 0, line: 1, raw: Array(body.prefix(FeedLimits.maxRecordBytes)), reason: error.reason))
+            submission.add(
+                Rejection(offset: 0, line: 1, raw: Array(body.prefix(FeedLimits.maxRecordBytes)), reason: error.reason))
             return submission
         }
         let decoder = FreeSWITCHJSONDecoder(
@@ -101,7 +102,8 @@ struct PushHandler: Sendable {
             case .record(let call): submission.add(call, raw: bytes, line: 1)
             case .rejected(let reason):
                 submission.add(
-                    Rejection(offset: 0, line: 1, raw: Array(document.prefix(FeedLimits.maxRecordBytes)), reason: reason))
+                    Rejection(
+                        offset: 0, line: 1, raw: Array(document.prefix(FeedLimits.maxRecordBytes)), reason: reason))
             case .skip:
                 submission.add(Rejection(offset: 0, line: 1, raw: [], reason: "the body holds no CDR"))
             }

@@ -40,7 +40,7 @@ struct DatabaseOptions: ParsableArguments {
     }
 }
 
-/// `--format`, `--tz` and `--country-code`: how to read a feed.
+/// `--format`, `--tz`, `--country-code` and `--columns`: how to read a feed.
 struct FeedOptions: ParsableArguments {
     @Option(help: "The feed format (\(FeedFormat.namesList)).")
     var format: String
@@ -51,8 +51,17 @@ struct FeedOptions: ParsableArguments {
     @Option(help: "Country calling code for national numbers, e.g. 46 (numbers stay as written without it).")
     var countryCode: String?
 
+    @Option(
+        help: """
+            --format csv only: the columns' names in order, comma-separated (- or nothing for a column to ignore), \
+            e.g. start,answer,end,src,dst; without it, the file's first line names them.
+            """)
+    var columns: String?
+
     /// The checked settings.
     func settings() throws -> FeedSettings {
-        try FeedSettings(format: format, timeZone: timeZone, countryCode: countryCode)
+        try FeedSettings(
+            format: format, timeZone: timeZone, countryCode: countryCode,
+            columns: columns.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) })
     }
 }

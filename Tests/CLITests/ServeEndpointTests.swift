@@ -69,7 +69,8 @@ import Testing
         #expect(third.body == #"{"ingested":0,"duplicates":1,"rejected":0,"rejects":[]}"# + "\n")
         let stored = try connection.execute(
             "SELECT source, destination, host(source_ip), equipment, disposition, billable_s, record_key FROM cdr.call")
-        #expect(stored.rows == [["+46701234567", "+46812345678", "192.0.2.7", "Z 3.15", "answered", "60", "8a1f-uuid"]])
+        #expect(
+            stored.rows == [["+46701234567", "+46812345678", "192.0.2.7", "Z 3.15", "answered", "60", "8a1f-uuid"]])
     }
 
     @Test func aWrongPasswordIsRefusedAndStoresNothing() throws {
@@ -89,7 +90,8 @@ import Testing
         defer { _ = server.terminate() }
         let answer = try post("/v1/feeds/fs1/freeswitch-json", "{\"variables\":", user: "fs1", password: "pw-fs1")
         #expect(answer.status == 400)
-        let rejects = try connection.execute("SELECT feed, source_name, convert_from(raw, 'UTF8'), reason FROM cdr.reject")
+        let rejects = try connection.execute(
+            "SELECT feed, source_name, convert_from(raw, 'UTF8'), reason FROM cdr.reject")
         #expect(rejects.rows.count == 1)
         #expect(rejects.rows.first?[0] == "fs1")
         #expect(rejects.rows.first?[1] == "POST /v1/feeds/fs1/freeswitch-json")

@@ -215,4 +215,38 @@ struct FeedFileReaderTests {
             }
         }
     }
+
+    @Test("Resuming after a header line: the parser learns the columns from the file's first line")
+    func resumeAfterHeader() throws {
+        try withTemporaryFolder { folder in
+            let path = folder + "/calls.csv"
+            let header = "start,end,src,dst,record_key\n"
+            let lines = (1...3).map { "2026-10-11 14:0\($0):00,2026-10-11 14:0\($0):30,070,080,k\($0)\n" }
+            try write(Array((header + lines.joined()).utf8), to: path)
+            let resumeAt = Int64(header.utf8.count + lines[0].utf8.count)
+            let reader = try FeedFileReader(path: path)
+            defer { reader.close() }
+            var parser = try FeedSettings(format: "csv", timeZone: "Europe/Stockholm", countryCode: "46").makeParser()
+            parser.linesConsumed = 2
+            var events: [ParsedEvent] = []
+            let outcome = try reader.parse(from: resumeAt, with: &parser) { events.append(ParsedEvent($0)) }
+            #expect(
+                events.map(\.call)
+                    == [2, 3].map { minute in
+                        CallRecord(
+                            startTime: microseconds(2026, 10, 11, 12, minute, 0), answerTime: nil,
+                            endTime: microseconds(2026, 10, 11, 12, minute, 30), durationSeconds: 30,
+                            billableSeconds: 0,
+                            source: "070", destination: "080", callType: .voice, disposition: .noAnswer,
+                            recordKey: "k\(minute)")
+                    })
+            #expect(events.map(\.position.line) == [3, 4])
+            #expect(outcome.linesConsumed == 4 && outcome.pendingBytes == 0)
+
+            var unprepared = try FeedSettings(format: "csv", timeZone: "UTC", countryCode: nil).makeParser()
+            let bytes = reader.read(at: resumeAt, count: 1000)
+            let withoutHeader = parseOnce(&unprepared, bytes, baseOffset: resumeAt)
+            #expect(withoutHeader.events.first?.rejection?.reason.hasPrefix("header line: unknown column name") == true)
+        }
+    }
 }

@@ -25,7 +25,7 @@ struct FeedSettingsTests {
         #expect(noCountry.countryCode == nil)
     }
 
-    @Test("An unknown format is named, with the formats that exist", arguments: ["csv", "Asterisk-CSV", "", "cdr_csv"])
+    @Test("An unknown format is named, with the formats that exist", arguments: ["tsv", "Asterisk-CSV", "", "cdr_csv"])
     func unknownFormat(format: String) throws {
         let error = try #require(settingsError(format: format))
         #expect(error.description.contains("'\(format)'"))
@@ -48,15 +48,17 @@ struct FeedSettingsTests {
 
     @Test("The format is checked first, then the zone, then the country code")
     func order() throws {
-        let all = try #require(settingsError(format: "csv", timeZone: "Mars/Olympus", countryCode: "x"))
-        #expect(all.description.contains("'csv'"))
+        let all = try #require(settingsError(format: "tsv", timeZone: "Mars/Olympus", countryCode: "x"))
+        #expect(all.description.contains("'tsv'"))
         let zoneAndCode = try #require(settingsError(timeZone: "Mars/Olympus", countryCode: "x"))
         #expect(zoneAndCode.description.contains("'Mars/Olympus'"))
     }
 
     @Test("Every format name is listed and round-trips")
     func formatNames() {
-        #expect(FeedFormat.namesList == "asterisk-csv, cdr-jsonl, freeswitch-json, kamailio-acc")
+        #expect(
+            FeedFormat.namesList
+                == "asterisk-csv, freeswitch-csv, freeswitch-json, kamailio-acc, cisco-cucm, csv, cdr-jsonl")
         for format in FeedFormat.allCases { #expect(FeedFormat(rawValue: format.rawValue) == format) }
     }
 
