@@ -99,22 +99,10 @@ public struct FreeSWITCHCSVDecoder: CSVRecordDecoder {
             source: try FieldValue.party(bytes(Column.callerNumber), "caller_id_number", normaliser: normaliser),
             destination: try FieldValue.party(bytes(Column.destination), "destination_number", normaliser: normaliser),
             callType: .voice,
-            disposition: Self.disposition(hangupCause: bytes(Column.hangupCause), billsec: billsec),
+            disposition: FreeSWITCHHangupCause.disposition(
+                FieldValue.string(validating: bytes(Column.hangupCause)), billsec: billsec),
             account: try FieldValue.optionalText(bytes(Column.accountCode), "accountcode"),
             recordKey: try FieldValue.optionalText(bytes(Column.uuid), "uuid"),
             linkedKey: try FieldValue.optionalText(bytes(Column.blegUUID), "bleg_uuid"))
-    }
-
-    private static let normalClearing = Array("NORMAL_CLEARING".utf8)
-    private static let userBusy = Array("USER_BUSY".utf8)
-    private static let unanswered = ["NO_ANSWER", "ORIGINATOR_CANCEL"].map { Array($0.utf8) }
-
-    /// `NORMAL_CLEARING` with billsec > 0 → answered, `USER_BUSY` → busy, `NO_ANSWER` and
-    /// `ORIGINATOR_CANCEL` → no answer, anything else (`NORMAL_CLEARING` with billsec 0 too) → failed.
-    static func disposition(hangupCause: UnsafeRawBufferPointer, billsec: Int32) -> Disposition {
-        if normalClearing.elementsEqual(hangupCause) { return billsec > 0 ? .answered : .failed }
-        if userBusy.elementsEqual(hangupCause) { return .busy }
-        if unanswered.contains(where: { $0.elementsEqual(hangupCause) }) { return .noAnswer }
-        return .failed
     }
 }

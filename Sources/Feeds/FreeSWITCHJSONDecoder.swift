@@ -71,7 +71,7 @@ public struct FreeSWITCHJSONDecoder {
             startTime: start, answerTime: answer, endTime: end, durationSeconds: duration, billableSeconds: billable,
             source: normaliser.normalise(source), destination: normaliser.normalise(destination),
             sourceIP: try sourceIP(document, profile), callType: try callType(document),
-            disposition: Self.disposition(try document.variable("hangup_cause"), billable: billable),
+            disposition: FreeSWITCHHangupCause.disposition(try document.variable("hangup_cause"), billsec: billable),
             equipment: try document.variable("sip_user_agent"), account: try document.variable("accountcode"),
             recordKey: recordKey, linkedKey: try document.variable("originator"))
     }
@@ -103,18 +103,6 @@ public struct FreeSWITCHJSONDecoder {
             return .video
         }
         return document.json["callStats"]?["video"] == nil ? .voice : .video
-    }
-
-    /// `NORMAL_CLEARING` with billsec > 0 → answered, `USER_BUSY` → busy, `NO_ANSWER`,
-    /// `ORIGINATOR_CANCEL` and `NO_USER_RESPONSE` → no answer, anything else (also a missing
-    /// cause, and `NORMAL_CLEARING` with billsec 0) → failed; as for `freeswitch-csv`.
-    private static func disposition(_ cause: String?, billable: Int32) -> Disposition {
-        switch cause {
-        case "NORMAL_CLEARING" where billable > 0: return .answered
-        case "USER_BUSY": return .busy
-        case "NO_ANSWER", "ORIGINATOR_CANCEL", "NO_USER_RESPONSE": return .noAnswer
-        default: return .failed
-        }
     }
 
     /// String members of one JSON object, read as a field rule needs them.

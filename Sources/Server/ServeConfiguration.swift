@@ -99,7 +99,7 @@ public struct ServeConfiguration: Sendable {
 
     private static func feed(_ table: ConfigTable) throws(ConfigurationError) -> Feed {
         try table.allowOnly([
-            "name", "format", "tz", "country_code", "spool", "files", "processed",
+            "name", "format", "tz", "country_code", "columns", "spool", "files", "processed",
             "settle_seconds", "push",
         ])
         let name = try table.requiredString("name")
@@ -107,7 +107,10 @@ public struct ServeConfiguration: Sendable {
         do {
             settings = try FeedSettings(
                 format: try table.requiredString("format"), timeZone: try table.string("tz") ?? "UTC",
-                countryCode: try table.string("country_code"))
+                countryCode: try table.string("country_code"),
+                columns: try table.string("columns").map {
+                    $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                })
         } catch let error as FeedSettingsError {
             throw ConfigurationError("\(table.path): \(error.description)")
         } catch let error as ConfigurationError {

@@ -16,7 +16,7 @@ import Testing
               listen: 127.0.0.1:0
             feeds:
               - name: gw
-                format: asterisk-csv
+                format: cdr-jsonl
                 push: {username: gw, password: s3cret}
             """)
         let server = try ServeProcess(arguments: ["--db", conninfo, "--config", config])
@@ -30,7 +30,7 @@ import Testing
                 defer { active.leave() }
                 for batch in 0..<batchesPerClient {
                     let keys = (0..<(1 + (client + batch) % 5)).map { "c\(client)-b\(batch)-r\($0)" }
-                    let body = keys.map { ServeFixtures.asteriskLine(key: $0) }.joined()
+                    let body = keys.map { ServeFixtures.canonicalLine(key: $0) }.joined()
                     let acknowledged = Self.post(body, to: server, attempts: 200)
                     ledger.record(keys, acknowledged: acknowledged)
                 }
@@ -195,6 +195,12 @@ enum ServeFixtures {
         AsteriskLine.make(
             start: "\(yesterday) 12:00:00", answer: "\(yesterday) 12:00:05", end: "\(yesterday) 12:01:05",
             duration: "65", billsec: "60", uniqueID: key)
+    }
+
+    /// One canonical record (`cdr-jsonl`) whose record key is `key`.
+    static func canonicalLine(key: String) -> String {
+        #"{"start_time":"\#(yesterday)T12:00:00Z","answer_time":"\#(yesterday)T12:00:05Z","end_time":"\#(yesterday)T12:01:05Z","source":"+46701234567","destination":"+46812345678","record_key":"\#(key)"}"#
+            + "\n"
     }
 
     /// Appends `text` with one write, as a PBX appends a record.
