@@ -43,7 +43,7 @@ echo "generating $calls calls over $days days ending $end_day ..."
 "$bin" generate --calls "$calls" --days "$days" --accounts 200 --seed 7 --end "$end_day" --tz Europe/Stockholm \
     --out "$work/Master.csv" 2>/dev/null
 "$bin" parse "${feed_options[@]}" --as copy --feed bench "$work/Master.csv" > "$work/calls.copy"
-columns="start_time, answer_time, end_time, duration_s, billable_s, source, destination, source_ip, call_type, disposition, equipment, account, feed, record_key, record_hash"
+columns="start_time, answer_time, end_time, duration_s, billable_s, source, destination, source_ip, call_type, disposition, equipment, account, feed, record_key, linked_key, record_hash"
 size_mb=$(awk -v bytes="$(stat -c %s "$work/Master.csv")" 'BEGIN { printf "%.0f", bytes / 1048576 }')
 
 fresh_database bench_ingest

@@ -49,6 +49,25 @@ public struct ServeConfiguration: Sendable {
     /// The feeds.
     public var feeds: [Feed] = []
 
+    /// What the configuration runs, one line per listener and feed, for `serve --check`.
+    public var summary: String {
+        var lines = ["listen \(host):\(port), queue up to \(maxQueuedRecords) records, groups up to \(maxGroupRecords)"]
+        for feed in feeds {
+            var parts = ["feed \(feed.name): \(feed.settings.format.rawValue) in \(feed.settings.timeZone)"]
+            if let countryCode = feed.settings.countryCode { parts.append("country code \(countryCode)") }
+            if let spool = feed.spool {
+                parts.append(
+                    "spool \(spool.path) (\(spool.pattern))" + (spool.processed.map { ", done files to \($0)" } ?? ""))
+            }
+            if let push = feed.push {
+                let endpoint = feed.settings.format == .freeSWITCHJSON ? "freeswitch-json" : "records"
+                parts.append("pushes to /v1/feeds/\(feed.name)/\(endpoint) as \(push.username)")
+            }
+            lines.append(parts.joined(separator: "; "))
+        }
+        return lines.joined(separator: "\n")
+    }
+
     /// The feed called `name`, if configured.
     public func feed(named name: String) -> Feed? { feeds.first { $0.name == name } }
 
@@ -69,7 +88,8 @@ public struct ServeConfiguration: Sendable {
         do {
             root = try Yams.load(yaml: yaml)
         } catch {
-            throw ConfigurationError("\(origin) is not valid YAML: \(error)")
+            let reason = "\(error)".split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            throw ConfigurationError("\(origin) is not valid YAML: \(reason.joined(separator: " "))")
         }
         let table = try ConfigTable(root ?? [String: Any](), path: origin)
         return try ServeConfiguration(table)

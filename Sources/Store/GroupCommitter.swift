@@ -40,6 +40,8 @@ public final class GroupCommitter: @unchecked Sendable {
     private var stopping = false
     private var stopped = false
     private var connection: Connection?
+    /// The partitions known to exist, on `connection`.
+    private var partitions: Partitions?
     private var window: (loadedAt: Int64, window: IngestWindow)?
 
     /// Starts the committer thread. `connect` opens its database connection (again after a
@@ -133,6 +135,7 @@ public final class GroupCommitter: @unchecked Sendable {
                     seconds: Self.seconds(since: started)))
         } catch {
             connection = nil
+            partitions = nil
             for waiting in group { waiting.completion(.failure(error)) }
             report(
                 CommitReport(
@@ -170,8 +173,9 @@ public final class GroupCommitter: @unchecked Sendable {
             }
             batches[submission.feed] = batch
         }
-        var partitions = Partitions(connection: connection)
-        try partitions.ensure(days: batches.values.flatMap(\.days))
+        var known = partitions ?? Partitions(connection: connection)
+        try known.ensure(days: batches.values.flatMap(\.days))
+        partitions = known
         var storedAlready: Set<RecordHash> = []
         let sources = Dictionary(submissions.map { ($0.feed, $0.source) }, uniquingKeysWith: { first, _ in first })
         try FeedBatchWriter.withDuplicateRetry(on: connection) { retry in
@@ -199,6 +203,7 @@ public final class GroupCommitter: @unchecked Sendable {
         if let connection { return connection }
         let opened = try connect()
         connection = opened
+        partitions = Partitions(connection: opened)
         return opened
     }
 

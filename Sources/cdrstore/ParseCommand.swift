@@ -57,7 +57,8 @@ struct ParseCommand: ParsableCommand {
         Output.flush()
         if outcome.pendingBytes > 0 {
             Output.errorLine(
-                "cdrstore: the last \(outcome.pendingBytes) bytes are an unfinished line (no line end); not parsed")
+                "cdrstore: the last \(outcome.pendingBytes) bytes hold an unfinished record (a line without its end, or a call still waiting for its end such as an answered INVITE without its BYE); not parsed"
+            )
         }
     }
 }

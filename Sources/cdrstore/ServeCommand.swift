@@ -20,9 +20,16 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "The YAML configuration file.") var config: String
     @Flag(help: "Apply pending schema migrations first (else a database without the schema is refused).")
     var migrate = false
+    @Flag(help: "Only read the configuration and print what it would run; no database is needed.")
+    var check = false
 
     func run() throws {
         let configuration = try ServeConfiguration.load(path: config)
+        if check {
+            Output.line(configuration.summary)
+            Output.flush()
+            return
+        }
         let conninfo = try database.connector.conninfo { Output.errorLine($0) }
         let first = try Connection(conninfo)
         if migrate { _ = try Migrator(connection: first).migrate() }

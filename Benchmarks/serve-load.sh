@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Load on `cdrstore serve` over loopback, and its spool ingest against `cdrstore ingest`.
+#
+# (1) wrk posts FreeSWITCH mod_json_cdr documents (one CDR per request, each with its own uuid) at
+#     1, 16 and 64 concurrent connections for --seconds each: acknowledged CDRs/s (2xx answers:
+#     committed), p50 and p99 acknowledgement latency, and a check that the table holds exactly
+#     the acknowledged CDRs.
+# (2) the same generated Asterisk file read by `cdrstore ingest` and dropped into a spool folder
+#     that `serve` watches: rows/s of each and the ratio (serve / ingest).
+#
+# Usage: Benchmarks/serve-load.sh [--seconds S] [--spool-calls N]   (needs wrk: apt-get install wrk)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=15
+spool_calls=500000
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --seconds) duration="$2"; shift 2 ;;
+        --spool-calls) spool_calls="$2"; shift 2 ;;
+        *) echo "serve-load.sh: unknown option '$1' (use --seconds S, --spool-calls N)" >&2; exit 2 ;;
+    esac
+done
+command -v wrk >/dev/null || { echo "serve-load.sh: wrk is needed (apt-get install wrk)" >&2; exit 1; }
+command -v psql >/dev/null || { echo "serve-load.sh: psql is needed (apt-get install postgresql-client)" >&2; exit 1; }
+
+# shellcheck source=Benchmarks/private-postgres.sh
+. Benchmarks/private-postgres.sh
+port=18642
+for database in bench_push bench_ingest bench_spool; do
+    psql -q "$socket dbname=postgres" -c "CREATE DATABASE $database" >/dev/null
+    "$bin" migrate --db "$socket dbname=$database" >/dev/null
+done
+rate() { awk -v rows="$1" -v start="$2" -v end="$3" 'BEGIN { printf "%.0f", rows / (end - start) }'; }
+
+serve() { # serve DATABASE CONFIG: starts serve in the background and waits until it listens
+    "$bin" serve --db "$socket dbname=$1" --config "$2" 2> "$work/serve-$1.log" &
+    serve_pid=$!
+    for _ in $(seq 1 200); do grep -q "listening on" "$work/serve-$1.log" && return; sleep 0.05; done
+    echo "serve-load.sh: serve did not start: $(cat "$work/serve-$1.log")" >&2; exit 1
+}
+stop_serve() { kill -TERM "$serve_pid"; wait "$serve_pid"; }
+
+cat > "$work/push.yaml" <<YAML
+http:
+  listen: 127.0.0.1:$port
+feeds:
+  - name: fs1
+    format: freeswitch-json
+    country_code: "46"
+    push: {username: fs1, password: bench}
+YAML
+serve bench_push "$work/push.yaml"
+start_us=$(( ($(date +%s) - 3600) * 1000000 ))
+acknowledged_total=0
+echo "push: one FreeSWITCH JSON CDR per request, $duration s per level"
+printf '%-12s %12s %10s %10s %10s\n' connections "CDRs/s" p50 p99 "non-2xx"
+for connections in 1 16 64; do
+    threads=$(( connections < 2 ? 1 : 2 ))
+    wrk -t "$threads" -c "$connections" -d "${duration}s" --latency -s Benchmarks/serve-load.lua \
+        "http://127.0.0.1:$port" -- "$start_us" "c$connections" > "$work/wrk-$connections.txt"
+    requests=$(awk '/requests in/ { print $1 }' "$work/wrk-$connections.txt")
+    non2xx=$(awk '/Non-2xx/ { print $NF }' "$work/wrk-$connections.txt"); non2xx=${non2xx:-0}
+    seconds_run=$(awk '/requests in/ { sub(/s,/, "", $4); print $4 }' "$work/wrk-$connections.txt")
+    p50=$(awk '$1 == "50%" { print $2 }' "$work/wrk-$connections.txt")
+    p99=$(awk '$1 == "99%" { print $2 }' "$work/wrk-$connections.txt")
+    acknowledged=$(( requests - non2xx ))
+    acknowledged_total=$(( acknowledged_total + acknowledged ))
+    printf '%-12s %12.0f %10s %10s %10s\n' "$connections" "$(awk -v a="$acknowledged" -v s="$seconds_run" 'BEGIN { print a / s }')" "$p50" "$p99" "$non2xx"
+done
+stop_serve
+stored=$(sql bench_push "SELECT count(*) FROM cdr.call")
+echo "stored $stored CDRs; acknowledged $acknowledged_total (wrk counts requests cut off at the end of a run as not acknowledged)"
+
+echo "spool: $spool_calls generated Asterisk calls"
+"$bin" generate --calls "$spool_calls" --days 3 --accounts 200 --seed 5 --end "$(date -u +%Y-%m-%d)" \
+    --tz Europe/Stockholm --out "$work/Master.csv" 2>/dev/null
+sync
+start=$(now)
+"$bin" ingest --db "$socket dbname=bench_ingest" --feed pbx --format asterisk-csv --tz Europe/Stockholm \
+    --country-code 46 "$work/Master.csv" > /dev/null
+end=$(now)
+ingest_rate=$(rate "$spool_calls" "$start" "$end")
+mkdir -p "$work/spool"
+cat > "$work/spool.yaml" <<YAML
+http:
+  listen: 127.0.0.1:$port
+spool:
+  poll_seconds: 0.05
+feeds:
+  - name: pbx
+    format: asterisk-csv
+    tz: Europe/Stockholm
+    country_code: "46"
+    spool: $work/spool
+YAML
+serve bench_spool "$work/spool.yaml"
+start=$(now)
+mv "$work/Master.csv" "$work/spool/Master.csv"
+until grep -q "spool file ingested" "$work/serve-bench_spool.log"; do sleep 0.02; done
+end=$(now)
+stop_serve
+spool_rate=$(rate "$spool_calls" "$start" "$end")
+printf 'cdrstore ingest %s rows/s, serve spool %s rows/s, ratio %s\n' "$ingest_rate" "$spool_rate" \
+    "$(awk -v a="$spool_rate" -v b="$ingest_rate" 'BEGIN { printf "%.2f", a / b }')"
+echo "stored by the spool: $(sql bench_spool "SELECT count(*) FROM cdr.call") of $spool_calls"
