@@ -4,20 +4,22 @@
 # (1) wrk posts FreeSWITCH mod_json_cdr documents (one CDR per request, each with its own uuid) at
 #     1, 16 and 64 concurrent connections for --seconds each: acknowledged CDRs/s (2xx answers:
 #     committed), p50 and p99 acknowledgement latency, and a check that the table holds exactly
-#     the acknowledged CDRs.
+#     the acknowledged CDRs; then the same with cdr-jsonl batches of --batch records per request.
 # (2) the same generated Asterisk file read by `cdrstore ingest` and dropped into a spool folder
 #     that `serve` watches: rows/s of each and the ratio (serve / ingest).
 #
-# Usage: Benchmarks/serve-load.sh [--seconds S] [--spool-calls N]   (needs wrk: apt-get install wrk)
+# Usage: Benchmarks/serve-load.sh [--seconds S] [--spool-calls N] [--batch N]   (needs wrk: apt-get install wrk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=15
 spool_calls=500000
+batch=10
 while [ $# -gt 0 ]; do
     case "$1" in
         --seconds) duration="$2"; shift 2 ;;
         --spool-calls) spool_calls="$2"; shift 2 ;;
-        *) echo "serve-load.sh: unknown option '$1' (use --seconds S, --spool-calls N)" >&2; exit 2 ;;
+        --batch) batch="$2"; shift 2 ;;
+        *) echo "serve-load.sh: unknown option '$1' (use --seconds S, --spool-calls N, --batch N)" >&2; exit 2 ;;
     esac
 done
 command -v wrk >/dev/null || { echo "serve-load.sh: wrk is needed (apt-get install wrk)" >&2; exit 1; }
@@ -48,25 +50,32 @@ feeds:
     format: freeswitch-json
     country_code: "46"
     push: {username: fs1, password: bench}
+  - name: gw
+    format: cdr-jsonl
+    push: {username: gw, password: bench}
 YAML
 serve bench_push "$work/push.yaml"
 start_us=$(( ($(date +%s) - 3600) * 1000000 ))
 acknowledged_total=0
-echo "push: one FreeSWITCH JSON CDR per request, $duration s per level"
-printf '%-12s %12s %10s %10s %10s\n' connections "CDRs/s" p50 p99 "non-2xx"
-for connections in 1 16 64; do
-    threads=$(( connections < 2 ? 1 : 2 ))
+load() { # load CONNECTIONS RECORDS_PER_REQUEST: one wrk run, one line of figures
+    local connections=$1 per_request=$2 threads out
+    threads=$(( $1 < 2 ? 1 : 2 ))
+    out="$work/wrk-$1-$2.txt"
     wrk -t "$threads" -c "$connections" -d "${duration}s" --latency -s Benchmarks/serve-load.lua \
-        "http://127.0.0.1:$port" -- "$start_us" "c$connections" > "$work/wrk-$connections.txt"
-    requests=$(awk '/requests in/ { print $1 }' "$work/wrk-$connections.txt")
-    non2xx=$(awk '/Non-2xx/ { print $NF }' "$work/wrk-$connections.txt"); non2xx=${non2xx:-0}
-    seconds_run=$(awk '/requests in/ { sub(/s,/, "", $4); print $4 }' "$work/wrk-$connections.txt")
-    p50=$(awk '$1 == "50%" { print $2 }' "$work/wrk-$connections.txt")
-    p99=$(awk '$1 == "99%" { print $2 }' "$work/wrk-$connections.txt")
-    acknowledged=$(( requests - non2xx ))
-    acknowledged_total=$(( acknowledged_total + acknowledged ))
-    printf '%-12s %12.0f %10s %10s %10s\n' "$connections" "$(awk -v a="$acknowledged" -v s="$seconds_run" 'BEGIN { print a / s }')" "$p50" "$p99" "$non2xx"
-done
+        "http://127.0.0.1:$port" -- "$start_us" "c$connections-b$per_request" "$per_request" > "$out"
+    local requests non2xx seconds_run
+    requests=$(awk '/requests in/ { print $1 }' "$out")
+    non2xx=$(awk '/Non-2xx/ { print $NF }' "$out"); non2xx=${non2xx:-0}
+    seconds_run=$(awk '/requests in/ { sub(/s,/, "", $4); print $4 }' "$out")
+    acknowledged_total=$(( acknowledged_total + (requests - non2xx) * per_request ))
+    printf '%-12s %8s %12.0f %10s %10s %10s\n' "$connections" "$per_request" \
+        "$(awk -v a="$(( (requests - non2xx) * per_request ))" -v s="$seconds_run" 'BEGIN { print a / s }')" \
+        "$(awk '$1 == "50%" { print $2 }' "$out")" "$(awk '$1 == "99%" { print $2 }' "$out")" "$non2xx"
+}
+echo "push: $duration s per line; 1 CDR per request = FreeSWITCH JSON, more = cdr-jsonl batches"
+printf '%-12s %8s %12s %10s %10s %10s\n' connections "CDRs/req" "CDRs/s" p50 p99 "non-2xx"
+for connections in 1 16 64; do load "$connections" 1; done
+for connections in 1 16 64; do load "$connections" "$batch"; done
 stop_serve
 stored=$(sql bench_push "SELECT count(*) FROM cdr.call")
 echo "stored $stored CDRs; acknowledged $acknowledged_total (wrk counts requests cut off at the end of a run as not acknowledged)"

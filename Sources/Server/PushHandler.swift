@@ -10,8 +10,16 @@ struct PushHandler: Sendable {
     let configuration: ServeConfiguration
     let committer: GroupCommitter
     let metrics: ServeMetrics
+    private let prepared: PreparedFeeds
     /// The largest body accepted.
     static let maxBodyBytes = 8 << 20
+
+    init(configuration: ServeConfiguration, committer: GroupCommitter, metrics: ServeMetrics) {
+        self.configuration = configuration
+        self.committer = committer
+        self.metrics = metrics
+        prepared = PreparedFeeds(configuration.feeds)
+    }
 
     /// The feed named in the path, once the request's credentials are checked; else the error response.
     func authorisedFeed(_ request: Request, _ context: some RequestContext) -> Result<
@@ -21,7 +29,9 @@ struct PushHandler: Sendable {
         guard let feed = configuration.feed(named: name), let credentials = feed.push else {
             return .failure(HTTPError(.notFound, message: "no feed named '\(name)' takes pushes here"))
         }
-        guard let given = BasicCredentials(request.headers[.authorization]), given.matches(credentials) else {
+        let header = request.headers[.authorization] ?? ""
+        let exact = prepared.authorization[name].map { constantTimeEqual(header, $0) } ?? false
+        guard exact || BasicCredentials(header)?.matches(credentials) == true else {
             var error = HTTPError(.unauthorized, message: "wrong or missing user name and password for feed '\(name)'")
             error.headers[.wwwAuthenticate] = "Basic realm=\"cdrstore feed \(name)\""
             return .failure(error)
@@ -57,7 +67,7 @@ struct PushHandler: Sendable {
     /// Parses `document` (the whole body in the feed's format) into a submission.
     func submission(feed: ServeConfiguration.Feed, source: String, document: [UInt8]) -> PushSubmission {
         var submission = PushSubmission(feed: feed.name, source: source)
-        var parser = feed.settings.makeParser()
+        var parser = prepared.parsers[feed.name] ?? feed.settings.makeParser()
         var bytes = document
         if let last = bytes.last, last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
         bytes.withUnsafeBytes { buffer in
@@ -94,9 +104,7 @@ struct PushHandler: Sendable {
                 Rejection(offset: 0, line: 1, raw: Array(body.prefix(FeedLimits.maxRecordBytes)), reason: error.reason))
             return submission
         }
-        let decoder = FreeSWITCHJSONDecoder(
-            normaliser: NumberNormaliser(countryCode: feed.settings.countryCode),
-            clock: ZoneClock(identifier: feed.settings.timeZone)!)
+        let decoder = prepared.freeSWITCHDecoders[feed.name] ?? PreparedFeeds.freeSWITCHDecoder(feed)
         document.withUnsafeBytes { bytes in
             switch decoder.decode(document: bytes) {
             case .record(let call): submission.add(call, raw: bytes, line: 1)
@@ -158,6 +166,36 @@ struct PushHandler: Sendable {
     }
 }
 
+/// What each feed's pushes need, made once: a new parser per request is a copy of a prepared one
+/// (making one reads its zone's rules), and the exact `Authorization` header its credentials give.
+/// Immutable after `init`, hence safe to share.
+private final class PreparedFeeds: @unchecked Sendable {
+    let parsers: [String: AnyFeedParser]
+    let freeSWITCHDecoders: [String: FreeSWITCHJSONDecoder]
+    let authorization: [String: String]
+
+    init(_ feeds: [ServeConfiguration.Feed]) {
+        let pushed = feeds.filter { $0.push != nil }
+        parsers = Dictionary(uniqueKeysWithValues: pushed.map { ($0.name, $0.settings.makeParser()) })
+        freeSWITCHDecoders = Dictionary(
+            uniqueKeysWithValues: pushed.filter { $0.settings.format == .freeSWITCHJSON }.map {
+                ($0.name, Self.freeSWITCHDecoder($0))
+            })
+        authorization = Dictionary(
+            uniqueKeysWithValues: pushed.compactMap { feed in
+                feed.push.map {
+                    (feed.name, "Basic " + Data("\($0.username):\($0.password)".utf8).base64EncodedString())
+                }
+            })
+    }
+
+    static func freeSWITCHDecoder(_ feed: ServeConfiguration.Feed) -> FreeSWITCHJSONDecoder {
+        FreeSWITCHJSONDecoder(
+            normaliser: NumberNormaliser(countryCode: feed.settings.countryCode),
+            clock: ZoneClock(identifier: feed.settings.timeZone)!)
+    }
+}
+
 /// The user name and password of an HTTP `Authorization: Basic` header.
 struct BasicCredentials {
     let username: String
@@ -174,17 +212,17 @@ struct BasicCredentials {
 
     /// True when both the user name and the password are the configured ones.
     func matches(_ configured: ServeConfiguration.PushCredentials) -> Bool {
-        let sameUser = Self.constantTimeEqual(username, configured.username)
-        let samePassword = Self.constantTimeEqual(password, configured.password)
+        let sameUser = constantTimeEqual(username, configured.username)
+        let samePassword = constantTimeEqual(password, configured.password)
         return sameUser && samePassword
     }
+}
 
-    /// Compares without stopping at the first difference, so the time taken does not tell how much matched.
-    private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let left = Array(a.utf8)
-        let right = Array(b.utf8)
-        var difference = UInt8(left.count == right.count ? 0 : 1)
-        for index in 0..<min(left.count, right.count) { difference |= left[index] ^ right[index] }
-        return difference == 0
-    }
+/// Compares without stopping at the first difference, so the time taken does not tell how much matched.
+private func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    let left = Array(a.utf8)
+    let right = Array(b.utf8)
+    var difference = UInt8(left.count == right.count ? 0 : 1)
+    for index in 0..<min(left.count, right.count) { difference |= left[index] ^ right[index] }
+    return difference == 0
 }

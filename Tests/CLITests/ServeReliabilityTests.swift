@@ -65,6 +65,50 @@ import Testing
         #expect(counts.count == acknowledged.count + unacknowledgedStored.count)
     }
 
+    @Test func sigtermWhilePushesArriveAnswersWhatItTookAndExitsZero() throws {
+        let conninfo = try TestDatabase.createMigrated(prefix: "serveterm")
+        let folder = try TemporaryFolder()
+        let config = try folder.write(
+            "serve.yaml",
+            """
+            http:
+              listen: 127.0.0.1:0
+            feeds:
+              - name: gw
+                format: cdr-jsonl
+                push: {username: gw, password: s3cret}
+            """)
+        let server = try ServeProcess(arguments: ["--db", conninfo, "--config", config])
+        let ledger = PushLedger()
+        let stop = Flag()
+        let active = DispatchGroup()
+        for client in 0..<8 {
+            active.enter()
+            Thread.detachNewThread {
+                defer { active.leave() }
+                var batch = 0
+                while !stop.isSet {
+                    let keys = ["t\(client)-\(batch)"]
+                    ledger.record(
+                        keys,
+                        acknowledged: Self.post(ServeFixtures.canonicalLine(key: keys[0]), to: server, attempts: 1))
+                    batch += 1
+                }
+            }
+        }
+        Thread.sleep(forTimeInterval: 1.0)
+        let acknowledgedBeforeStop = ledger.acknowledged.count
+        let stopped = server.terminate()
+        stop.set()
+        active.wait()
+        #expect(acknowledgedBeforeStop > 0, "pushes should be acknowledged before the stop")
+        #expect(stopped?.status == 0, "serve should exit 0 on SIGTERM: \(stopped?.stderr ?? "")")
+        let stored = try Connection(conninfo).execute("SELECT record_key FROM cdr.call")
+        let storedKeys = stored.rows.map { $0[0] ?? "" }
+        #expect(Set(storedKeys).count == storedKeys.count, "a CDR is stored twice")
+        #expect(ledger.acknowledged.isSubset(of: Set(storedKeys)), "an acknowledged CDR is missing after the stop")
+    }
+
     @Test func aSpoolFileAppendedAndRotatedThroughKillNineRestartsIsStoredOnce() throws {
         let conninfo = try TestDatabase.createMigrated(prefix: "servespool")
         let folder = try TemporaryFolder()
