@@ -1,0 +1,46 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+/// A spool folder with a `processed` folder: finished files move there once settled, and what
+/// they held is stored once.
+@Suite struct ServeSpoolTests {
+    @Test func aFinishedFileIsMovedToProcessedAfterItsRecordsAreStored() throws {
+        let conninfo = try TestDatabase.createMigrated(prefix: "servedone")
+        let folder = try TemporaryFolder()
+        let spool = folder.path + "/spool"
+        let done = folder.path + "/done"
+        try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+        let lines = (0..<50).map { ServeFixtures.asteriskLine(key: "p\($0)") }
+        ServeFixtures.append(lines[0..<30].joined(), to: spool + "/Master.csv.1")
+        ServeFixtures.append(lines[30...].joined(), to: spool + "/Master.csv")
+        let config = try folder.write(
+            "serve.yaml",
+            """
+            http:
+              listen: 127.0.0.1:0
+            spool:
+              poll_seconds: 0.05
+            feeds:
+              - name: pbx
+                format: asterisk-csv
+                spool: \(spool)
+                files: "Master.csv*"
+                processed: \(done)
+                settle_seconds: 0
+            """)
+        let server = try ServeProcess(arguments: ["--db", conninfo, "--config", config])
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, (try? FileManager.default.contentsOfDirectory(atPath: done).count) ?? 0 < 2 {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let stopped = server.terminate()
+        #expect(stopped?.status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: done).sorted() == ["Master.csv", "Master.csv.1"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool).isEmpty)
+        let stored = try Connection(conninfo).execute("SELECT record_key FROM cdr.call ORDER BY record_key")
+        #expect(stored.rows.map { $0[0] ?? "" } == (0..<50).map { "p\($0)" }.sorted())
+        #expect(stopped?.stderr.contains("spool file moved") == true)
+    }
+}
