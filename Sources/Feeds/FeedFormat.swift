@@ -33,11 +33,14 @@ public struct FeedSettings: Sendable {
     public let columns: [String]?
     /// `columns`, checked and mapped.
     private let columnMap: CSVColumnMap?
+    /// The feed's account codes mapped to billing accounts, if the feed needs it.
+    public let accountMapping: AccountMapping?
 
     /// Checks the settings and returns them, or an error that says what is wrong.
-    public init(format: String, timeZone: String, countryCode: String?, columns: [String]? = nil)
-        throws(FeedSettingsError)
-    {
+    public init(
+        format: String, timeZone: String, countryCode: String?, columns: [String]? = nil,
+        accountMapping: AccountMapping? = nil
+    ) throws(FeedSettingsError) {
         guard let parsed = FeedFormat(rawValue: format) else {
             throw FeedSettingsError("unknown format '\(format)'; the formats are: \(FeedFormat.namesList)")
         }
@@ -63,6 +66,12 @@ public struct FeedSettings: Sendable {
         self.timeZone = timeZone
         self.countryCode = countryCode
         self.columns = columns
+        self.accountMapping = accountMapping
+    }
+
+    /// Gives a parsed call the account the feed's account mapping says (unchanged without one).
+    public func mapAccount(_ call: inout CallRecord) {
+        accountMapping?.apply(to: &call)
     }
 
     /// A new parser for this feed.

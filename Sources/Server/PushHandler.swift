@@ -75,7 +75,7 @@ struct PushHandler: Sendable {
             while consumed < buffer.count {
                 let used = parser.parse(
                     UnsafeRawBufferPointer(rebasing: buffer[consumed...]), baseOffset: Int64(consumed), atEnd: true
-                ) { event in submission.add(event) }
+                ) { event in submission.add(event.mappingAccount(with: feed.settings)) }
                 if used == 0 {
                     let rest = Array(buffer[consumed...])
                     submission.add(
@@ -107,7 +107,9 @@ struct PushHandler: Sendable {
         let decoder = prepared.freeSWITCHDecoders[feed.name] ?? PreparedFeeds.freeSWITCHDecoder(feed)
         document.withUnsafeBytes { bytes in
             switch decoder.decode(document: bytes) {
-            case .record(let call): submission.add(call, raw: bytes, line: 1)
+            case .record(var call):
+                feed.settings.mapAccount(&call)
+                submission.add(call, raw: bytes, line: 1)
             case .rejected(let reason):
                 submission.add(
                     Rejection(

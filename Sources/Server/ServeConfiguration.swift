@@ -55,6 +55,11 @@ public struct ServeConfiguration: Sendable {
         for feed in feeds {
             var parts = ["feed \(feed.name): \(feed.settings.format.rawValue) in \(feed.settings.timeZone)"]
             if let countryCode = feed.settings.countryCode { parts.append("country code \(countryCode)") }
+            if let mapping = feed.settings.accountMapping {
+                parts.append(
+                    "\(mapping.accounts.count) account codes mapped"
+                        + (mapping.otherwise.map { ", the rest to \($0)" } ?? ""))
+            }
             if let spool = feed.spool {
                 parts.append(
                     "spool \(spool.path) (\(spool.pattern))" + (spool.processed.map { ", done files to \($0)" } ?? ""))
@@ -119,7 +124,7 @@ public struct ServeConfiguration: Sendable {
 
     private static func feed(_ table: ConfigTable) throws(ConfigurationError) -> Feed {
         try table.allowOnly([
-            "name", "format", "tz", "country_code", "columns", "spool", "files", "processed",
+            "name", "format", "tz", "country_code", "columns", "accounts", "spool", "files", "processed",
             "settle_seconds", "push",
         ])
         let name = try table.requiredString("name")
@@ -130,7 +135,8 @@ public struct ServeConfiguration: Sendable {
                 countryCode: try table.string("country_code"),
                 columns: try table.string("columns").map {
                     $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-                })
+                },
+                accountMapping: try accountMapping(table))
         } catch let error as FeedSettingsError {
             throw ConfigurationError("\(table.path): \(error.description)")
         } catch let error as ConfigurationError {
@@ -158,6 +164,15 @@ public struct ServeConfiguration: Sendable {
                 "\(table.path): feed '\(name)' has neither a 'spool' folder nor 'push' credentials")
         }
         return Feed(name: name, settings: settings, spool: spool, push: push)
+    }
+
+    /// `accounts:` — the feed's account codes mapped to accounts, `"*"` for every other record.
+    private static func accountMapping(_ table: ConfigTable) throws(ConfigurationError) -> AccountMapping? {
+        guard let accounts = try table.table("accounts") else { return nil }
+        var mapped: [String: String] = [:]
+        for code in accounts.values.keys { mapped[code] = try accounts.requiredString(code) }
+        let otherwise = mapped.removeValue(forKey: "*")
+        return AccountMapping(accounts: mapped, otherwise: otherwise)
     }
 
     private static func hostAndPort(_ listen: String, at table: ConfigTable) throws(ConfigurationError) -> (String, Int)

@@ -97,7 +97,7 @@ public final class Ingestor {
         do {
             let outcome = try file.parse(from: position.offset, with: &parser) { event in
                 summary.records += 1
-                switch event {
+                switch event.mappingAccount(with: settings) {
                 case .record(let call, let raw, let place):
                     if let reason = window.refusal(start: call.startTime) {
                         batch.add(Rejection(offset: place.offset, line: place.line, raw: Array(raw), reason: reason))

@@ -58,10 +58,14 @@ struct FeedOptions: ParsableArguments {
             """)
     var columns: String?
 
+    @Option(help: "The feed's account codes mapped to billing accounts: CODE=ACCOUNT,...,*=ACCOUNT (* for the rest).")
+    var accountMap: String?
+
     /// The checked settings.
     func settings() throws -> FeedSettings {
         try FeedSettings(
             format: format, timeZone: timeZone, countryCode: countryCode,
-            columns: columns.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) })
+            columns: columns.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) },
+            accountMapping: accountMap.map(AccountMapping.init(parsing:)))
     }
 }

@@ -25,6 +25,7 @@ import Testing
               - name: gw
                 format: cdr-jsonl
                 push: {username: gw, password: pw-gw}
+                accounts: {"acme-7": ACME, "*": WALKIN}
             """)
         server = try ServeProcess(arguments: ["--db", conninfo, "--config", config])
         connection = try Connection(conninfo)
@@ -103,15 +104,16 @@ import Testing
     @Test func aRecordsBatchStoresItsGoodLinesAndNamesItsBadOnes() throws {
         defer { _ = server.terminate() }
         let day = ServeFixtures.yesterday
-        let good = [1, 2].map { n in
-            #"{"start_time":"\#(day)T12:00:0\#(n)Z","end_time":"\#(day)T12:01:00Z","source":"+46701234567","destination":"+4681234567\#(n)","record_key":"k\#(n)"}"#
+        let good = [(1, "acme-7"), (2, "other-9")].map { n, account in
+            #"{"start_time":"\#(day)T12:00:0\#(n)Z","end_time":"\#(day)T12:01:00Z","source":"+46701234567","destination":"+4681234567\#(n)","account":"\#(account)","record_key":"k\#(n)"}"#
         }
         let body = good[0] + "\n" + #"{"start_time":"yesterday"}"# + "\n" + good[1]
         let answer = try post("/v1/feeds/gw/records", body, user: "gw", password: "pw-gw")
         #expect(answer.status == 200)
         #expect(answer.body.hasPrefix(#"{"ingested":2,"duplicates":0,"rejected":1,"rejects":[{"line":2,"reason":"#))
-        let stored = try connection.execute("SELECT record_key, disposition FROM cdr.call ORDER BY record_key")
-        #expect(stored.rows == [["k1", "no_answer"], ["k2", "no_answer"]])
+        let stored = try connection.execute(
+            "SELECT record_key, disposition, account FROM cdr.call ORDER BY record_key")
+        #expect(stored.rows == [["k1", "no_answer", "ACME"], ["k2", "no_answer", "WALKIN"]])
         #expect(try connection.execute("SELECT line_number FROM cdr.reject").rows == [["2"]])
         let wrongEndpoint = try post("/v1/feeds/gw/freeswitch-json", good[0], user: "gw", password: "pw-gw")
         #expect(wrongEndpoint.status == 404)

@@ -29,6 +29,7 @@ import Testing
                 files: "Master.csv*"
                 processed: \(done)
                 settle_seconds: 0
+                accounts: {acme: ACME-AB}
             """)
         let server = try ServeProcess(arguments: ["--db", conninfo, "--config", config])
         let deadline = Date().addingTimeInterval(30)
@@ -39,8 +40,9 @@ import Testing
         #expect(stopped?.status == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: done).sorted() == ["Master.csv", "Master.csv.1"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: spool).isEmpty)
-        let stored = try Connection(conninfo).execute("SELECT record_key FROM cdr.call ORDER BY record_key")
+        let stored = try Connection(conninfo).execute("SELECT record_key, account FROM cdr.call ORDER BY record_key")
         #expect(stored.rows.map { $0[0] ?? "" } == (0..<50).map { "p\($0)" }.sorted())
+        #expect(stored.rows.allSatisfy { $0[1] == "ACME-AB" }, "the feed's account mapping applies to spool files")
         #expect(stopped?.stderr.contains("spool file moved") == true)
     }
 }
