@@ -75,7 +75,8 @@ public enum TariffFile {
             }
         }
         let missing = requiredColumns.filter { indexes[$0] == nil }
-        if !missing.isEmpty { reasons.append("column \(missing.joined(separator: ", ")) is missing") }
+        if missing.count == 1 { reasons.append("column \(missing[0]) is missing") }
+        if missing.count > 1 { reasons.append("columns \(missing.joined(separator: ", ")) are missing") }
         guard reasons.isEmpty else {
             throw FieldRefusal("the header line is wrong: \(reasons.joined(separator: "; ")); \(headerHint)")
         }

@@ -136,6 +136,10 @@ struct TariffFileTests {
         #expect(
             problems("business-2026,46,Sweden,0,0.1000,60,60,2026-01-01\n").first?.hasPrefix(
                 "line 1: the header line is wrong: 'business-2026' is not a column name;") == true)
+        #expect(
+            problems("plan,prefix,description,connect_fee,valid_from\n") == [
+                "line 1: the header line is wrong: columns rate_per_minute, first_increment_s, increment_s are missing; \(hint)"
+            ])
         #expect(problems("") == ["line 1: the file is empty; \(hint)"])
     }
 
