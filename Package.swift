@@ -38,6 +38,7 @@ var package = Package(
         ),
         .target(name: "Store", dependencies: ["Postgres", "CDRModel", "Feeds", "Schema"], swiftSettings: strict),
         .target(name: "Generator", dependencies: ["CDRModel"], swiftSettings: strict),
+        .target(name: "Billing", dependencies: ["CDRModel", "Feeds"], swiftSettings: strict),
         .target(
             name: "Server",
             dependencies: [
@@ -64,6 +65,7 @@ var package = Package(
         .testTarget(name: "CDRModelTests", dependencies: ["CDRModel"], swiftSettings: strict),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds"], swiftSettings: strict),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Feeds"], swiftSettings: strict),
+        .testTarget(name: "BillingTests", dependencies: ["Billing", "CDRModel"], swiftSettings: strict),
         .testTarget(
             name: "StoreTests", dependencies: ["Store", "Feeds", "Generator", "Schema", "TestSupport"],
             swiftSettings: strict),
