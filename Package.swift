@@ -33,10 +33,12 @@ var package = Package(
             exclude: ["README.md"],
             resources: [
                 .embedInCode("001_schema.sql"), .embedInCode("002_retention.sql"), .embedInCode("003_call_legs.sql"),
+                .embedInCode("004_billing.sql"),
             ],
             swiftSettings: strict
         ),
-        .target(name: "Store", dependencies: ["Postgres", "CDRModel", "Feeds", "Schema"], swiftSettings: strict),
+        .target(
+            name: "Store", dependencies: ["Postgres", "CDRModel", "Feeds", "Schema", "Billing"], swiftSettings: strict),
         .target(name: "Generator", dependencies: ["CDRModel"], swiftSettings: strict),
         .target(name: "Billing", dependencies: ["CDRModel", "Feeds"], swiftSettings: strict),
         .target(
@@ -54,7 +56,7 @@ var package = Package(
         .executableTarget(
             name: "cdrstore",
             dependencies: [
-                "Store", "Feeds", "Generator", "Postgres", "Server",
+                "Store", "Feeds", "Generator", "Postgres", "Server", "Billing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -23,5 +23,7 @@ public enum SchemaFiles {
         Migration(
             version: 3, name: "003_call_legs.sql",
             sql: String(decoding: PackageResources._03_call_legs_sql, as: UTF8.self)),
+        Migration(
+            version: 4, name: "004_billing.sql", sql: String(decoding: PackageResources._04_billing_sql, as: UTF8.self)),
     ]
 }

@@ -6,8 +6,12 @@ public enum Rating {
     /// unanswered when its disposition is not `answered` or it has 0 billable seconds; else unrated
     /// without a rate; else charged `connectFee + ceil(ratePerMinute × billedSeconds / 60)`.
     public static func rate(call: CallRecord, rate: TariffRate?) -> RatedCall {
-        let billable = Int64(call.billableSeconds)
-        guard call.disposition == .answered, billable > 0 else {
+        Self.rate(answered: call.disposition == .answered, billableSeconds: Int64(call.billableSeconds), rate: rate)
+    }
+
+    /// Rates a call known only by whether it was answered and its billable seconds; see `rate(call:rate:)`.
+    public static func rate(answered: Bool, billableSeconds billable: Int64, rate: TariffRate?) -> RatedCall {
+        guard answered, billable > 0 else {
             return RatedCall(outcome: .unanswered, billableSeconds: billable, billedSeconds: 0, amount: 0)
         }
         guard let rate else {

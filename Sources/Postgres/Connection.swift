@@ -82,6 +82,41 @@ public final class Connection {
         return copied
     }
 
+    /// Runs `COPY (...) TO STDOUT` and hands each row's bytes (text format, with its newline) to
+    /// `row`, valid during the call; returns the number of rows.
+    @discardableResult
+    public func copyOut(_ sql: String, row: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+        let start = PQexec(handle, sql)
+        defer { PQclear(start) }
+        guard PQresultStatus(start) == PGRES_COPY_OUT else {
+            _ = try check(start)
+            throw PostgresError(kind: .copy, message: "the server did not enter COPY OUT mode for: \(sql)")
+        }
+        var rows = 0
+        var failure: (any Error)?
+        while true {
+            var buffer: UnsafeMutablePointer<CChar>?
+            let length = PQgetCopyData(handle, &buffer, 0)
+            if length == -1 { break }
+            guard length >= 0, let buffer else { throw connectionError(context: "receiving COPY data") }
+            defer { PQfreemem(buffer) }
+            if failure == nil {
+                do {
+                    try row(UnsafeRawBufferPointer(start: buffer, count: Int(length)))
+                    rows += 1
+                } catch {
+                    failure = error
+                }
+            }
+        }
+        while let result = PQgetResult(handle) {
+            if PQresultStatus(result) != PGRES_COMMAND_OK, failure == nil { failure = PostgresError(result: result) }
+            PQclear(result)
+        }
+        if let failure { throw failure }
+        return rows
+    }
+
     private func check(_ result: OpaquePointer?) throws -> QueryResult {
         guard let result else { throw connectionError(context: "running a statement") }
         switch PQresultStatus(result) {

@@ -16,21 +16,6 @@ public enum CallRowText {
             call.disposition.rawValue, call.equipment, call.account, feed, call.recordKey, call.linkedKey,
             "\\x" + SHA256Digest.hex(RecordHash(raw: raw).bytes),
         ]
-        return fields.map { $0.map(escape) ?? "\\N" }.joined(separator: "\t") + "\n"
-    }
-
-    private static func escape(_ value: String) -> String {
-        guard value.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return value }
-        var result = ""
-        for character in value {
-            switch character {
-            case "\\": result += "\\\\"
-            case "\t": result += "\\t"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            default: result.append(character)
-            }
-        }
-        return result
+        return CopyText.line(fields)
     }
 }

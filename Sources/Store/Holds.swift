@@ -64,20 +64,36 @@ public struct Holds {
             throw StoreError("a hold needs at least one --identifier or an --account")
         }
         return try connection.transaction {
-            try connection.execute("SELECT pg_advisory_xact_lock(hashtext('cdrstore'), hashtext('retention'))")
-            let result = try connection.execute(
-                """
-                INSERT INTO cdr.hold (kind, reason, identifiers, addresses, account, window_from, window_to, expires_at)
-                VALUES ($1, $2, $3::text[], $4::inet[], $5, \(SQLTime.timestamp("$6")),
-                        \(SQLTime.timestamp("$7")), \(SQLTime.timestamp("$8")))
-                RETURNING id
-                """,
-                [
-                    .text(kind), .text(reason), .text(Self.arrayLiteral(numbers)), .text(Self.arrayLiteral(addresses)),
-                    .optional(account), .text(String(from)), .text(String(to)), .optional(expires.map(String.init)),
-                ])
-            return Int64(result.scalar!)!
+            try lockAgainstRetention()
+            return try insert(
+                kind: kind, reason: reason, numbers: numbers, addresses: addresses, account: account, from: from,
+                to: to,
+                expires: expires)
         }
+    }
+
+    /// Takes the lock that hold changes and retention runs share, until the transaction ends.
+    func lockAgainstRetention() throws {
+        try connection.execute("SELECT pg_advisory_xact_lock(hashtext('cdrstore'), hashtext('retention'))")
+    }
+
+    /// Inserts a checked hold inside the caller's transaction (after `lockAgainstRetention`); returns its id.
+    func insert(
+        kind: String, reason: String, numbers: [String], addresses: [String], account: String?, from: Int64, to: Int64,
+        expires: Int64?
+    ) throws -> Int64 {
+        let result = try connection.execute(
+            """
+            INSERT INTO cdr.hold (kind, reason, identifiers, addresses, account, window_from, window_to, expires_at)
+            VALUES ($1, $2, $3::text[], $4::inet[], $5, \(SQLTime.timestamp("$6")),
+                    \(SQLTime.timestamp("$7")), \(SQLTime.timestamp("$8")))
+            RETURNING id
+            """,
+            [
+                .text(kind), .text(reason), .text(Self.arrayLiteral(numbers)), .text(Self.arrayLiteral(addresses)),
+                .optional(account), .text(String(from)), .text(String(to)), .optional(expires.map(String.init)),
+            ])
+        return Int64(result.scalar!)!
     }
 
     /// Every hold, newest first; with `activeAt`, only those in force then.
@@ -107,7 +123,7 @@ public struct Holds {
     /// Moves a hold's expiry to `until`.
     public func extend(id: Int64, until: Int64) throws {
         try connection.transaction {
-            try connection.execute("SELECT pg_advisory_xact_lock(hashtext('cdrstore'), hashtext('retention'))")
+            try lockAgainstRetention()
             _ = try existingHold(id)
             let updated = try connection.execute(
                 "UPDATE cdr.hold SET expires_at = \(SQLTime.timestamp("$2")) WHERE id = $1 AND released_at IS NULL",
@@ -124,16 +140,21 @@ public struct Holds {
             throw StoreError("releasing a hold needs a --reason")
         }
         try connection.transaction {
-            try connection.execute("SELECT pg_advisory_xact_lock(hashtext('cdrstore'), hashtext('retention'))")
-            if let released = try existingHold(id) {
-                throw StoreError("hold \(id) was already released at \(released)")
-            }
-            try connection.execute(
-                """
-                UPDATE cdr.hold SET released_at = now(), released_by = session_user, release_reason = $2
-                WHERE id = $1
-                """, [.text(String(id)), .text(reason)])
+            try lockAgainstRetention()
+            try releaseLocked(id: id, reason: reason)
         }
+    }
+
+    /// Releases a hold inside the caller's transaction (after `lockAgainstRetention`).
+    func releaseLocked(id: Int64, reason: String) throws {
+        if let released = try existingHold(id) {
+            throw StoreError("hold \(id) was already released at \(released)")
+        }
+        try connection.execute(
+            """
+            UPDATE cdr.hold SET released_at = now(), released_by = session_user, release_reason = $2
+            WHERE id = $1
+            """, [.text(String(id)), .text(reason)])
     }
 
     /// The release description of an existing hold (nil when it is not released); throws when there is no such hold.

@@ -14,7 +14,8 @@ struct CDRStore: ParsableCommand {
         subcommands: [
             DemoCommand.self, MigrateCommand.self, IngestCommand.self, PartitionsCommand.self, RejectsCommand.self,
             RetentionCommand.self, HoldCommand.self, StatsCommand.self, ParseCommand.self, GenerateCommand.self,
-            EmbeddedCommand.self, ServeCommand.self,
+            EmbeddedCommand.self, ServeCommand.self, TariffCommand.self, AccountCommand.self, BillCommand.self,
+            InvoiceCommand.self,
         ])
 
     /// Runs the command; a failure of the work itself becomes one line on stderr and exit code 1.

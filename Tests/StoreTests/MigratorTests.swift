@@ -10,10 +10,14 @@ import Testing
     @Test func migratingTwiceAppliesEverythingOnceAndThenNothing() throws {
         let connection = try Connection(try TestDatabase.createEmpty(prefix: "mig"))
         let first = try Migrator(connection: connection).migrate()
-        #expect(first == ["001_schema.sql", "002_retention.sql", "003_call_legs.sql"])
+        #expect(first == ["001_schema.sql", "002_retention.sql", "003_call_legs.sql", "004_billing.sql"])
         #expect(try Migrator(connection: connection).migrate().isEmpty)
         let recorded = try connection.execute("SELECT version, name FROM cdr.schema_migration ORDER BY version")
-        #expect(recorded.rows == [["1", "001_schema.sql"], ["2", "002_retention.sql"], ["3", "003_call_legs.sql"]])
+        #expect(
+            recorded.rows == [
+                ["1", "001_schema.sql"], ["2", "002_retention.sql"], ["3", "003_call_legs.sql"],
+                ["4", "004_billing.sql"],
+            ])
         try Migrator(connection: connection).requireCurrentSchema()
     }
 
