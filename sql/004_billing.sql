@@ -41,9 +41,9 @@ CREATE TABLE billing.account (
     updated_at timestamptz NOT NULL DEFAULT now()
 );
 
--- One invoice per account and calendar month, issued once and never changed afterwards (calls
--- that arrive later go onto a later invoice as adjustments). `calls_through` is the moment of
--- ingest up to which calls were counted. An unpaid invoice keeps its calls by a billing hold.
+-- One invoice per account and calendar month, issued once and never changed afterwards: calls
+-- that arrive later, or rates imported later for its month, go onto a later invoice as adjustment
+-- lines. An unpaid invoice keeps its calls by a billing hold.
 CREATE TABLE billing.invoice (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     account       text COLLATE "C" NOT NULL,
@@ -55,7 +55,6 @@ CREATE TABLE billing.invoice (
     calls         bigint NOT NULL,
     unanswered    bigint NOT NULL,
     total         bigint NOT NULL,
-    calls_through timestamptz NOT NULL,
     hold_id       bigint REFERENCES cdr.hold,
     issued_by     text NOT NULL DEFAULT session_user,
     issued_at     timestamptz NOT NULL DEFAULT now(),
@@ -65,8 +64,9 @@ CREATE TABLE billing.invoice (
     CONSTRAINT invoice_paid_complete CHECK ((paid_at IS NULL) = (paid_by IS NULL))
 );
 
--- The lines of an invoice: one per tariff description, 'unrated' for calls no prefix matched,
--- and adjustment lines for calls of an earlier invoice's period that arrived after it was issued.
+-- The lines of an invoice: one per tariff description, 'unrated (...)' for calls no prefix
+-- matched, and adjustment lines (`adjusts_invoice` set): what an earlier invoice's month comes to
+-- now, per item, minus what was invoiced for it so far.
 CREATE TABLE billing.invoice_line (
     invoice_id       bigint NOT NULL REFERENCES billing.invoice,
     line             integer NOT NULL,
@@ -79,13 +79,6 @@ CREATE TABLE billing.invoice_line (
     PRIMARY KEY (invoice_id, line)
 );
 
--- Adjustments counted so far for an invoice's period: calls ingested up to `through` are on
--- an invoice (the original or an adjustment), so each late call is charged once.
-CREATE TABLE billing.adjustment_mark (
-    invoice_id bigint PRIMARY KEY REFERENCES billing.invoice,
-    through    timestamptz NOT NULL
-);
-
 -- Issued invoices are never rewritten: only payment may be recorded, once.
 CREATE FUNCTION billing.refuse_invoice_change() RETURNS trigger
     LANGUAGE plpgsql
@@ -95,10 +88,10 @@ BEGIN
         RAISE EXCEPTION 'invoice % is issued and cannot be deleted', OLD.id;
     END IF;
     IF (NEW.id, NEW.account, NEW.period, NEW.plan, NEW.currency, NEW.calls, NEW.unanswered, NEW.total,
-        NEW.calls_through, NEW.hold_id, NEW.issued_at)
+        NEW.hold_id, NEW.issued_at)
        IS DISTINCT FROM
        (OLD.id, OLD.account, OLD.period, OLD.plan, OLD.currency, OLD.calls, OLD.unanswered, OLD.total,
-        OLD.calls_through, OLD.hold_id, OLD.issued_at)
+        OLD.hold_id, OLD.issued_at)
        OR (OLD.paid_at IS NOT NULL AND NEW.paid_at IS DISTINCT FROM OLD.paid_at) THEN
         RAISE EXCEPTION 'invoice % is issued: only its payment may be recorded, once', OLD.id;
     END IF;

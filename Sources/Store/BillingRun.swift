@@ -15,6 +15,11 @@ public struct BillingRun {
         public let currency: String
         /// Its lines and totals.
         public let invoice: Invoice
+        /// Its adjustment lines, for earlier invoices' months.
+        public let adjustments: [BillingAdjustment]
+
+        /// The amount due: the lines' and the adjustments' amounts.
+        public var total: Int64 { adjustments.reduce(invoice.totals.amount) { $0 + $1.figures.amount } }
     }
 
     /// What a run did.
@@ -59,20 +64,41 @@ public struct BillingRun {
             outcome.callsWithoutPlan = rated.callsWithoutPlan
             outcome.callsWithoutAccount = rated.callsWithoutAccount
             if let account { outcome.alreadyBilled = outcome.alreadyBilled.filter { $0.key == account } }
+            let adjustments = try self.adjustments(before: period, only: account, rating: rating).filter {
+                outcome.alreadyBilled[$0.key] == nil
+            }
             let holds = Holds(connection: connection)
             try holds.lockAgainstRetention()
-            for (name, invoice) in rated.invoices.sorted(by: { $0.key < $1.key }) {
-                let info = accounts[name]!
-                let id = try issue(invoice, account: info, period: period, holds: holds)
-                outcome.issued.append(Issued(id: id, account: name, currency: info.currency, invoice: invoice))
+            let empty = InvoiceBuilder().invoice
+            var lineRows = ""
+            for name in Set(rated.invoices.keys).union(adjustments.keys).sorted() {
+                guard let info = accounts[name] else { continue }
+                let issued = Issued(
+                    id: 0, account: name, currency: info.currency, invoice: rated.invoices[name] ?? empty,
+                    adjustments: adjustments[name] ?? [])
+                let id = try issue(issued, account: info, period: period, holds: holds, lineRows: &lineRows)
+                outcome.issued.append(
+                    Issued(
+                        id: id, account: name, currency: info.currency, invoice: issued.invoice,
+                        adjustments: issued.adjustments))
+            }
+            if !lineRows.isEmpty {
+                _ = try connection.copyIn(
+                    """
+                    COPY billing.invoice_line (invoice_id, line, item, adjusts_invoice, calls, billable_s, billed_s, amount)
+                    FROM STDIN
+                    """, chunks: [Array(lineRows.utf8)])
             }
             return outcome
         }
     }
 
+    /// Inserts the invoice and its hold, and adds its lines to `lineRows` (text COPY rows of
+    /// `billing.invoice_line`, copied all at once after the last invoice).
     private func issue(
-        _ invoice: Invoice, account: PeriodRating.Account, period: BillingPeriod, holds: Holds
+        _ issued: Issued, account: PeriodRating.Account, period: BillingPeriod, holds: Holds, lineRows: inout String
     ) throws -> Int64 {
+        let invoice = issued.invoice
         let holdID = try holds.insert(
             kind: "billing", reason: "invoice for \(account.name) \(period) is unpaid", numbers: [], addresses: [],
             account: account.name, from: account.from, to: account.to, expires: nil)
@@ -80,29 +106,93 @@ public struct BillingRun {
         let id = try connection.execute(
             """
             INSERT INTO billing.invoice (account, period, period_from, period_to, plan, currency, calls, unanswered, total,
-                                         calls_through, hold_id)
-            VALUES ($1, $2::date, \(SQLTime.timestamp("$3")), \(SQLTime.timestamp("$4")), $5, $6, $7, $8, $9, now(), $10)
+                                         hold_id)
+            VALUES ($1, $2::date, \(SQLTime.timestamp("$3")), \(SQLTime.timestamp("$4")), $5, $6, $7, $8, $9, $10)
             RETURNING id
             """,
             [
                 .text(account.name), .text(period.firstDay), .text(String(account.from)), .text(String(account.to)),
                 .text(account.plan ?? ""), .text(account.currency), .text(String(calls)),
-                .text(String(invoice.unansweredCalls)), .text(String(invoice.totals.amount)), .text(String(holdID)),
+                .text(String(invoice.unansweredCalls)), .text(String(issued.total)), .text(String(holdID)),
             ]
         ).scalar!
-        for (number, line) in invoice.lines.enumerated() {
-            try connection.execute(
-                """
-                INSERT INTO billing.invoice_line (invoice_id, line, item, calls, billable_s, billed_s, amount)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
-                """,
-                [
-                    .text(id), .text(String(number + 1)), .text(Self.itemText(line.item)),
-                    .text(String(line.figures.calls)), .text(String(line.figures.billableSeconds)),
-                    .text(String(line.figures.billedSeconds)), .text(String(line.figures.amount)),
-                ])
+        let lines =
+            invoice.lines.map { (Self.itemText($0.item), nil as Int64?, $0.figures) }
+            + issued.adjustments.map { ($0.item, $0.invoiceID as Int64?, $0.figures) }
+        for (number, line) in lines.enumerated() {
+            lineRows += CopyText.line([
+                id, String(number + 1), line.0, line.1.map(String.init), String(line.2.calls),
+                String(line.2.billableSeconds), String(line.2.billedSeconds), String(line.2.amount),
+            ])
         }
         return Int64(id)!
+    }
+
+    /// How many months before the billed one are checked for late calls and later rates.
+    public static let adjustmentMonths = 3
+
+    /// Per account, the adjustments its invoices of the `adjustmentMonths` months before `period`
+    /// need: each such month rated again from the calls and rates as they are now, per item, minus
+    /// what was invoiced for it so far (the invoice and earlier adjustments).
+    private func adjustments(
+        before period: BillingPeriod, only: String?, rating: PeriodRating
+    ) throws -> [String: [BillingAdjustment]] {
+        let earlier = try connection.execute(
+            """
+            SELECT i.id, i.account, to_char(i.period, 'YYYY-MM'), i.plan, i.currency, \(SQLTime.micros("i.period_from")),
+                   \(SQLTime.micros("i.period_to"))
+            FROM billing.invoice AS i
+            WHERE i.period >= $1::date - interval '\(Self.adjustmentMonths) months' AND i.period < $1::date
+              AND ($2::text IS NULL OR i.account = $2)
+            ORDER BY i.period, i.account
+            """, [.text(period.firstDay), .optional(only)]
+        ).rows
+        var result: [String: [BillingAdjustment]] = [:]
+        for month in Dictionary(grouping: earlier, by: { $0[2]! }).sorted(by: { $0.key < $1.key }) {
+            var accounts: [String: PeriodRating.Account] = [:]
+            var invoiceIDs: [String: Int64] = [:]
+            for row in month.value {
+                accounts[row[1]!] = PeriodRating.Account(
+                    name: row[1]!, plan: row[3], currency: row[4]!, from: Int64(row[5]!)!, to: Int64(row[6]!)!)
+                invoiceIDs[row[1]!] = Int64(row[0]!)!
+            }
+            let from = accounts.values.map(\.from).min()!
+            let to = accounts.values.map(\.to).max()!
+            let now = try rating.rate(
+                from: from, to: to, accounts: accounts, defaultBounds: (from, from), only: only, skip: [])
+            for (name, id) in invoiceIDs {
+                let invoiced = try invoicedFigures(of: id)
+                var current: [String: InvoiceFigures] = [:]
+                for line in now.invoices[name]?.lines ?? [] { current[Self.itemText(line.item)] = line.figures }
+                for item in Set(invoiced.keys).union(current.keys).sorted() {
+                    let difference = (current[item] ?? InvoiceFigures()).minus(invoiced[item] ?? InvoiceFigures())
+                    guard difference != InvoiceFigures() else { continue }
+                    result[name, default: []].append(
+                        BillingAdjustment(invoiceID: id, period: month.key, item: item, figures: difference))
+                }
+            }
+        }
+        return result
+    }
+
+    /// Per item, what invoice `id` and the adjustments to it so far charged.
+    private func invoicedFigures(of id: Int64) throws -> [String: InvoiceFigures] {
+        let rows = try connection.execute(
+            """
+            SELECT item, sum(calls), sum(billable_s), sum(billed_s), sum(amount) FROM billing.invoice_line
+            WHERE (invoice_id = $1 AND adjusts_invoice IS NULL) OR adjusts_invoice = $1
+            GROUP BY item
+            """, [.text(String(id))]
+        ).rows
+        return Dictionary(
+            uniqueKeysWithValues: rows.map { row in
+                (
+                    row[0]!,
+                    InvoiceFigures(
+                        calls: Int64(row[1]!)!, billableSeconds: Int64(row[2]!)!, billedSeconds: Int64(row[3]!)!,
+                        amount: Int64(row[4]!)!)
+                )
+            })
     }
 
     /// The words of an invoice line's item.

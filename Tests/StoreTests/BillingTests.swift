@@ -112,20 +112,50 @@ private struct BillingFixture {
             ])
     }
 
-    @Test func billingAPeriodAgainChangesNothingEvenWhenALateCallArrives() throws {
+    @Test func aBilledMonthNeverChangesLateCallsAndLaterRatesBecomeAdjustmentsNextMonth() throws {
         let fixture = try BillingFixture()
         try BillingAccounts(connection: fixture.connection).set(account: "ACME", plan: "biz", currency: nil, zone: nil)
         try fixture.insertCall("2026-10-01T10:00:00Z", to: "+46812345678", billable: 61)
-        let first = try fixture.bill()
+        let october = try #require(try fixture.bill().issued.first)
+        #expect(october.total == 2400)
         let before = try fixture.connection.execute("SELECT * FROM billing.invoice_line ORDER BY line").rows
+
+        // A call of October arrives late, and Sweden gets cheaper from 2026-10-15 (covering the late call only).
         try fixture.insertCall("2026-10-30T10:00:00Z", to: "+46812345678", billable: 600)
-        let second = try fixture.bill()
-        #expect(second.issued.isEmpty)
-        #expect(second.alreadyBilled == ["ACME": first.issued[0].id])
+        _ = try Tariffs(connection: fixture.connection).importFile(
+            path: try fixture.folder.write(
+                "cheaper.csv",
+                "plan,prefix,description,connect_fee,rate_per_minute,first_increment_s,increment_s,valid_from\n"
+                    + "biz,46,Sweden,0,0.0600,60,60,2026-10-15\n"))
+        let again = try fixture.bill()
+        #expect(again.issued.isEmpty)
+        #expect(again.alreadyBilled == ["ACME": october.id])
         #expect(try fixture.connection.execute("SELECT * FROM billing.invoice_line ORDER BY line").rows == before)
-        #expect(throws: PostgresError.self) {
-            try fixture.connection.execute("UPDATE billing.invoice SET total = 0")
-        }
+        #expect(throws: PostgresError.self) { try fixture.connection.execute("UPDATE billing.invoice SET total = 0") }
+        #expect(throws: PostgresError.self) { try fixture.connection.execute("DELETE FROM billing.invoice_line") }
+
+        // November's run carries the difference: the late call at the new rate, 0 + ceil(600 × 600 / 60) = 6000;
+        // the call of October 1st keeps its old rate (the new one starts later).
+        let november = try BillingRun(connection: fixture.connection).bill(
+            period: try BillingPeriod(parsing: "2026-11"), account: nil, now: Instant.parse("2026-12-05T00:00:00Z")!)
+        let issued = try #require(november.issued.first)
+        #expect(issued.invoice.lines.isEmpty)
+        #expect(
+            issued.adjustments == [
+                BillingAdjustment(
+                    invoiceID: october.id, period: "2026-10", item: "Sweden",
+                    figures: .init(calls: 1, billableSeconds: 600, billedSeconds: 600, amount: 6000))
+            ])
+        #expect(issued.total == 6000)
+        let line = try fixture.connection.execute(
+            "SELECT item, adjusts_invoice, amount FROM billing.invoice_line WHERE invoice_id = $1",
+            [.text(String(issued.id))])
+        #expect(line.rows == [["Sweden", String(october.id), "6000"]])
+
+        // Nothing is left to adjust: December's run issues nothing for October.
+        let december = try BillingRun(connection: fixture.connection).bill(
+            period: try BillingPeriod(parsing: "2026-12"), account: nil, now: Instant.parse("2027-01-05T00:00:00Z")!)
+        #expect(december.issued.isEmpty)
     }
 
     @Test func anAccountsZoneDecidesWhichCallsAreItsMonth() throws {
