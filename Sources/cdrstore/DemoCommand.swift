@@ -1,4 +1,5 @@
 import ArgumentParser
+import Billing
 import CDRModel
 import Feeds
 import Foundation
@@ -10,7 +11,7 @@ import Store
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Migrate, generate a few days of traffic, ingest it twice, and show what was stored.")
+        abstract: "Migrate, generate a few days of traffic, ingest it twice, bill it, and show what was stored.")
 
     @OptionGroup var database: DatabaseOptions
     @Option(help: "Calls to generate.") var calls = 20_000
@@ -67,12 +68,15 @@ struct DemoCommand: ParsableCommand {
             Output.line(TextTable.render(headers: lookup.columns, rows: lookup.rows.map { $0.map { $0 ?? "" } }))
         }
 
-        Output.line("\n== 6. a retention dry run as of today (nothing is old enough to go; nothing changes)")
+        Output.line("\n== 6. billing: a demo tariff, every account on it, last month billed")
+        try bill(connection)
+
+        Output.line("\n== 7. a retention dry run as of today (nothing is old enough to go; nothing changes)")
         RetentionCommand.Run.printTable(
             try RetentionRunner(connection: connection).run(
                 asOf: WallClock.nowMicroseconds(), now: WallClock.nowMicroseconds(), dryRun: true))
 
-        Output.line("\n== 7. where the data lives")
+        Output.line("\n== 8. where the data lives")
         let totals = try reports.totals()
         Output.line(
             "\(Quantity.grouped(Int(totals.rows))) calls in \(totals.partitions) daily partitions (\(Quantity.bytes(totals.bytes))) on \(database.connector.locationDescription)"
@@ -84,13 +88,65 @@ struct DemoCommand: ParsableCommand {
         Output.flush()
     }
 
-    private func generateFeed() throws -> String {
+    /// The first day of the current month (UTC), as days since 1970: the demo's traffic ends the day before.
+    static var firstDayOfThisMonth: Int {
+        let today = CivilTime(unixSeconds: Int64(WallClock.today()) * 86_400)
+        return Int(CivilTime(year: today.year, month: today.month, day: 1).secondsAsIfUTC / 86_400)
+    }
+
+    /// The demo plan: Swedish fixed, mobile and premium numbers.
+    static let tariff = """
+        plan,prefix,description,connect_fee,rate_per_minute,first_increment_s,increment_s,valid_from,currency
+        demo,46,Sweden fixed,0,0.1200,60,60,2020-01-01,SEK
+        demo,467,Sweden mobile,0.0500,0.3500,30,6,2020-01-01,SEK
+        demo,46900,Sweden premium,0.5000,2.5000,1,1,2020-01-01,SEK
+
+        """
+
+    /// Imports the demo plan (once), puts every account of the feed on it, bills last month and
+    /// shows the first invoice.
+    private func bill(_ connection: Connection) throws {
+        if try Tariffs(connection: connection).list(plan: "demo").rows.isEmpty {
+            let path = try demoFolder() + "/demo-rates.csv"
+            guard FileManager.default.createFile(atPath: path, contents: Data(Self.tariff.utf8)) else {
+                throw CLIError("cannot write the demo tariff to \(path)")
+            }
+            _ = try Tariffs(connection: connection).importFile(path: path)
+        }
+        let accounts = try connection.execute(
+            "SELECT DISTINCT account FROM cdr.call WHERE feed = $1 AND account IS NOT NULL ORDER BY 1",
+            [.text(Self.feed)])
+        for row in accounts.rows {
+            try BillingAccounts(connection: connection).set(account: row[0]!, plan: "demo", currency: "SEK", zone: nil)
+        }
+        let month = CivilTime(unixSeconds: Int64(Self.firstDayOfThisMonth - 1) * 86_400)
+        let period = try BillingPeriod(parsing: String(format: "%04d-%02d", month.year, month.month))
+        let outcome = try BillingRun(connection: connection).bill(
+            period: period, account: nil, now: WallClock.nowMicroseconds())
+        let total = outcome.issued.reduce(Int64(0)) { $0 + $1.total }
+        Output.line(
+            "\(period): \(outcome.issued.count) invoices issued now, \(outcome.alreadyBilled.count) already billed "
+                + "(an issued invoice never changes), \(MinorUnits.text(total)) SEK issued in this run")
+        guard let first = try Invoices(connection: connection).list(period: period, unpaidOnly: false).rows.first,
+            let id = first[0].flatMap({ Int64($0) })
+        else { return }
+        let shown = try Invoices(connection: connection).show(id: id)
+        Output.line("invoice \(id) (\(first[1] ?? "")), unpaid, so its calls are held:")
+        ResultOutput.print(shown.lines, layout: .table, amounts: ["amount"])
+    }
+
+    private func demoFolder() throws -> String {
         let folder = workdir ?? FileManager.default.temporaryDirectory.appendingPathComponent("cdrstore-demo").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let path = folder + "/Master.csv"
+        return folder
+    }
+
+    private func generateFeed() throws -> String {
+        let path = try demoFolder() + "/Master.csv"
         let clock = ZoneClock(identifier: Self.timeZone)!
         var generator = TrafficGenerator(
-            plan: .init(calls: calls, days: days, accounts: 50, seed: 7, endDay: WallClock.today()), writtenIn: clock)
+            plan: .init(calls: calls, days: days, accounts: 50, seed: 7, endDay: Self.firstDayOfThisMonth),
+            writtenIn: clock)
         let writer = AsteriskCSVWriter(clock: clock)
         var text = ""
         generator.generate { dayCalls in
