@@ -9,17 +9,7 @@ import Testing
     @Test func everyAcknowledgedPushIsStoredOnceThroughKillNineRestarts() throws {
         let conninfo = try TestDatabase.createMigrated(prefix: "servepush")
         let folder = try TemporaryFolder()
-        let config = try folder.write(
-            "serve.yaml",
-            """
-            http:
-              listen: 127.0.0.1:0
-            feeds:
-              - name: gw
-                format: cdr-jsonl
-                push: {username: gw, password: s3cret}
-            """)
-        let server = try ServeProcess(arguments: ["--db", conninfo, "--config", config])
+        let server = try ServeFixtures.pushServer(conninfo: conninfo, configIn: folder)
         let clients = 16
         let batchesPerClient = 200
         let ledger = PushLedger()
@@ -68,17 +58,7 @@ import Testing
     @Test func sigtermWhilePushesArriveAnswersWhatItTookAndExitsZero() throws {
         let conninfo = try TestDatabase.createMigrated(prefix: "serveterm")
         let folder = try TemporaryFolder()
-        let config = try folder.write(
-            "serve.yaml",
-            """
-            http:
-              listen: 127.0.0.1:0
-            feeds:
-              - name: gw
-                format: cdr-jsonl
-                push: {username: gw, password: s3cret}
-            """)
-        let server = try ServeProcess(arguments: ["--db", conninfo, "--config", config])
+        let server = try ServeFixtures.pushServer(conninfo: conninfo, configIn: folder)
         let ledger = PushLedger()
         let stop = Flag()
         let active = DispatchGroup()
@@ -113,21 +93,7 @@ import Testing
         let conninfo = try TestDatabase.createMigrated(prefix: "servespool")
         let folder = try TemporaryFolder()
         let spool = folder.path + "/spool"
-        try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
-        let config = try folder.write(
-            "serve.yaml",
-            """
-            http:
-              listen: 127.0.0.1:0
-            spool:
-              poll_seconds: 0.05
-            feeds:
-              - name: pbx
-                format: asterisk-csv
-                spool: \(spool)
-                files: "Master.csv*"
-            """)
-        let server = try ServeProcess(arguments: ["--db", conninfo, "--config", config])
+        let server = try ServeFixtures.spoolServer(conninfo: conninfo, spool: spool, configIn: folder)
         let lines = 6_000
         let written = DispatchSemaphore(value: 0)
         let finishedWriting = Flag()
@@ -233,6 +199,45 @@ enum ServeFixtures {
         formatter.dateFormat = "yyyy-MM-dd"
         return formatter.string(from: Date(timeIntervalSince1970: Double(yesterdayNoonEpoch)))
     }()
+
+    /// `cdrstore serve` with one push feed `gw` (cdr-jsonl, user gw, password s3cret), its
+    /// configuration written into `folder` (which must outlive the server: restarts read it again).
+    static func pushServer(conninfo: String, configIn folder: TemporaryFolder) throws -> ServeProcess {
+        let config = try folder.write(
+            "serve.yaml",
+            """
+            http:
+              listen: 127.0.0.1:0
+            feeds:
+              - name: gw
+                format: cdr-jsonl
+                push: {username: gw, password: s3cret}
+            """)
+        return try ServeProcess(arguments: ["--db", conninfo, "--config", config])
+    }
+
+    /// `cdrstore serve` watching `spool` (created) for feed `pbx`'s `Master.csv*`, every 50 ms; `extra`
+    /// adds settings to the feed; the configuration is written into `folder`.
+    static func spoolServer(
+        conninfo: String, spool: String, configIn folder: TemporaryFolder, extra: String = ""
+    ) throws -> ServeProcess {
+        try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+        let config = try folder.write(
+            "serve.yaml",
+            """
+            http:
+              listen: 127.0.0.1:0
+            spool:
+              poll_seconds: 0.05
+            feeds:
+              - name: pbx
+                format: asterisk-csv
+                spool: \(spool)
+                files: "Master.csv*"
+            \(extra)
+            """)
+        return try ServeProcess(arguments: ["--db", conninfo, "--config", config])
+    }
 
     /// One Asterisk line whose record key is `key`.
     static func asteriskLine(key: String) -> String {

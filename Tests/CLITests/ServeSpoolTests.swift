@@ -15,23 +15,9 @@ import Testing
         let lines = (0..<50).map { ServeFixtures.asteriskLine(key: "p\($0)") }
         ServeFixtures.append(lines[0..<30].joined(), to: spool + "/Master.csv.1")
         ServeFixtures.append(lines[30...].joined(), to: spool + "/Master.csv")
-        let config = try folder.write(
-            "serve.yaml",
-            """
-            http:
-              listen: 127.0.0.1:0
-            spool:
-              poll_seconds: 0.05
-            feeds:
-              - name: pbx
-                format: asterisk-csv
-                spool: \(spool)
-                files: "Master.csv*"
-                processed: \(done)
-                settle_seconds: 0
-                accounts: {acme: ACME-AB}
-            """)
-        let server = try ServeProcess(arguments: ["--db", conninfo, "--config", config])
+        let server = try ServeFixtures.spoolServer(
+            conninfo: conninfo, spool: spool, configIn: folder,
+            extra: "    processed: \(done)\n    settle_seconds: 0\n    accounts: {acme: ACME-AB}")
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline, (try? FileManager.default.contentsOfDirectory(atPath: done).count) ?? 0 < 2 {
             Thread.sleep(forTimeInterval: 0.05)
