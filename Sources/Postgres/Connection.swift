@@ -53,6 +53,14 @@ public final class Connection {
         }
     }
 
+    /// Runs `body` inside `BEGIN` ... `ROLLBACK`: what it did is seen by itself only, then undone
+    /// (a dry run of the real steps).
+    public func rollingBack<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN")
+        defer { _ = try? execute("ROLLBACK") }
+        return try body()
+    }
+
     /// Starts `COPY ... FROM STDIN`, sends `chunks` and finishes it; returns the number of rows copied.
     public func copyIn(_ sql: String, chunks: [[UInt8]]) throws -> Int {
         let start = PQexec(handle, sql)

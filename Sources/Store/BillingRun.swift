@@ -39,58 +39,64 @@ public struct BillingRun {
     /// Creates a run on a connection.
     public init(connection: Connection) { self.connection = connection }
 
-    /// Bills `period` for every account with calls in it (or only `account`); `now` is µs since the epoch.
-    public func bill(period: BillingPeriod, account: String?, now: Int64) throws -> Outcome {
-        try connection.transaction {
-            try connection.execute("SELECT pg_advisory_xact_lock(hashtext('cdrstore'), hashtext('billing'))")
-            let accounts = try loadAccounts(period: period, only: account)
-            let utc = try bounds(period: period, zone: "UTC")
-            let widest = accounts.values.reduce(utc) { (min($0.0, $1.from), max($0.1, $1.to)) }
-            guard widest.0 <= now else { throw StoreError("period \(period) is in the future; nothing to bill") }
-            guard widest.1 <= now else {
-                throw StoreError(
-                    "period \(period) has not ended yet; bill it once its last day is over in every account's zone")
-            }
-            var outcome = Outcome()
-            for row in try connection.execute(
-                "SELECT account, id FROM billing.invoice WHERE period = $1::date", [.text(period.firstDay)]
-            ).rows {
-                outcome.alreadyBilled[row[0]!] = Int64(row[1]!)!
-            }
-            let rating = PeriodRating(connection: connection, plans: try Tariffs(connection: connection).plans())
-            let rated = try rating.rate(
-                from: widest.0, to: widest.1, accounts: accounts, defaultBounds: utc, only: account,
-                skip: Set(outcome.alreadyBilled.keys))
-            outcome.callsWithoutPlan = rated.callsWithoutPlan
-            outcome.callsWithoutAccount = rated.callsWithoutAccount
-            if let account { outcome.alreadyBilled = outcome.alreadyBilled.filter { $0.key == account } }
-            let adjustments = try self.adjustments(before: period, only: account, rating: rating).filter {
-                outcome.alreadyBilled[$0.key] == nil
-            }
-            let holds = Holds(connection: connection)
-            try holds.lockAgainstRetention()
-            let empty = InvoiceBuilder().invoice
-            var lineRows = ""
-            for name in Set(rated.invoices.keys).union(adjustments.keys).sorted() {
-                guard let info = accounts[name] else { continue }
-                let issued = Issued(
-                    id: 0, account: name, currency: info.currency, invoice: rated.invoices[name] ?? empty,
-                    adjustments: adjustments[name] ?? [])
-                let id = try issue(issued, account: info, period: period, holds: holds, lineRows: &lineRows)
-                outcome.issued.append(
-                    Issued(
-                        id: id, account: name, currency: info.currency, invoice: issued.invoice,
-                        adjustments: issued.adjustments))
-            }
-            if !lineRows.isEmpty {
-                _ = try connection.copyIn(
-                    """
-                    COPY billing.invoice_line (invoice_id, line, item, adjusts_invoice, calls, billable_s, billed_s, amount)
-                    FROM STDIN
-                    """, chunks: [Array(lineRows.utf8)])
-            }
-            return outcome
+    /// Bills `period` for every account with calls in it (or only `account`); `now` is µs since the
+    /// epoch. A dry run takes the same steps in a transaction it rolls back: it says what a run would
+    /// issue (with the ids it would have) and stores nothing.
+    public func bill(period: BillingPeriod, account: String?, now: Int64, dryRun: Bool = false) throws -> Outcome {
+        let steps = { try issueInvoices(period: period, account: account, now: now) }
+        return dryRun ? try connection.rollingBack(steps) : try connection.transaction(steps)
+    }
+
+    /// The steps of `bill`, inside the caller's transaction.
+    private func issueInvoices(period: BillingPeriod, account: String?, now: Int64) throws -> Outcome {
+        try connection.execute("SELECT pg_advisory_xact_lock(hashtext('cdrstore'), hashtext('billing'))")
+        let accounts = try loadAccounts(period: period, only: account)
+        let utc = try bounds(period: period, zone: "UTC")
+        let widest = accounts.values.reduce(utc) { (min($0.0, $1.from), max($0.1, $1.to)) }
+        guard widest.0 <= now else { throw StoreError("period \(period) is in the future; nothing to bill") }
+        guard widest.1 <= now else {
+            throw StoreError(
+                "period \(period) has not ended yet; bill it once its last day is over in every account's zone")
         }
+        var outcome = Outcome()
+        for row in try connection.execute(
+            "SELECT account, id FROM billing.invoice WHERE period = $1::date", [.text(period.firstDay)]
+        ).rows {
+            outcome.alreadyBilled[row[0]!] = Int64(row[1]!)!
+        }
+        let rating = PeriodRating(connection: connection, plans: try Tariffs(connection: connection).plans())
+        let rated = try rating.rate(
+            from: widest.0, to: widest.1, accounts: accounts, defaultBounds: utc, only: account,
+            skip: Set(outcome.alreadyBilled.keys))
+        outcome.callsWithoutPlan = rated.callsWithoutPlan
+        outcome.callsWithoutAccount = rated.callsWithoutAccount
+        if let account { outcome.alreadyBilled = outcome.alreadyBilled.filter { $0.key == account } }
+        let adjustments = try self.adjustments(before: period, only: account, rating: rating).filter {
+            outcome.alreadyBilled[$0.key] == nil
+        }
+        let holds = Holds(connection: connection)
+        try holds.lockAgainstRetention()
+        let empty = InvoiceBuilder().invoice
+        var lineRows = ""
+        for name in Set(rated.invoices.keys).union(adjustments.keys).sorted() {
+            guard let info = accounts[name] else { continue }
+            let issued = Issued(
+                id: 0, account: name, currency: info.currency, invoice: rated.invoices[name] ?? empty,
+                adjustments: adjustments[name] ?? [])
+            let id = try issue(issued, account: info, period: period, holds: holds, lineRows: &lineRows)
+            outcome.issued.append(
+                Issued(
+                    id: id, account: name, currency: info.currency, invoice: issued.invoice,
+                    adjustments: issued.adjustments))
+        }
+        if !lineRows.isEmpty {
+            _ = try connection.copyIn(
+                """
+                COPY billing.invoice_line (invoice_id, line, item, adjusts_invoice, calls, billable_s, billed_s, amount)
+                FROM STDIN
+                """, chunks: [Array(lineRows.utf8)])
+        }
+        return outcome
     }
 
     /// Inserts the invoice and its hold, and adds its lines to `lineRows` (text COPY rows of

@@ -91,11 +91,13 @@ struct BillCommand: ParsableCommand {
     @Option(help: "The month, YYYY-MM.") var period: String
     @Option(help: "Only this account.") var account: String?
     @Flag(help: "One JSON object per issued invoice and report line.") var json = false
+    @Flag(help: "Say what a run would issue (the same steps, rolled back); store nothing.") var dryRun = false
 
     func run() throws {
         let month = try BillingPeriod(parsing: period)
         let outcome = try BillingRun(connection: try database.connectToCurrentSchema()).bill(
-            period: month, account: account, now: WallClock.nowMicroseconds())
+            period: month, account: account, now: WallClock.nowMicroseconds(), dryRun: dryRun)
+        if dryRun && !json { Output.line("dry run: nothing below is stored") }
         for issued in outcome.issued {
             if json {
                 var writer = JSONObjectWriter()

@@ -158,6 +158,19 @@ private struct BillingFixture {
         #expect(december.issued.isEmpty)
     }
 
+    @Test func aDryRunSaysWhatARunWouldIssueAndStoresNothing() throws {
+        let fixture = try BillingFixture()
+        try BillingAccounts(connection: fixture.connection).set(account: "ACME", plan: "biz", currency: nil, zone: nil)
+        try fixture.insertCall("2026-10-01T10:00:00Z", to: "+46812345678", billable: 61)
+        let dry = try BillingRun(connection: fixture.connection).bill(
+            period: BillingFixture.october, account: nil, now: BillingFixture.now, dryRun: true)
+        #expect(dry.issued.map(\.total) == [2400])
+        #expect(try fixture.connection.execute("SELECT count(*) FROM billing.invoice").scalar == "0")
+        #expect(try fixture.connection.execute("SELECT count(*) FROM cdr.hold").scalar == "0")
+        let real = try fixture.bill()
+        #expect(real.issued.map(\.invoice) == dry.issued.map(\.invoice))
+    }
+
     @Test func anAccountsZoneDecidesWhichCallsAreItsMonth() throws {
         let fixture = try BillingFixture()
         try BillingAccounts(connection: fixture.connection).set(
