@@ -31,14 +31,23 @@ CREATE TABLE billing.tariff_rate (
     PRIMARY KEY (plan, prefix, valid_from)
 );
 
--- A billing account: its plan, currency and the zone its calendar months are counted in.
+-- A billing account: its currency and the zone its calendar months are counted in.
 CREATE TABLE billing.account (
     account    text COLLATE "C" PRIMARY KEY,
-    plan       text COLLATE "C",
     currency   text NOT NULL DEFAULT 'EUR' CHECK (currency ~ '^[A-Z]{3}$'),
     zone       text NOT NULL DEFAULT 'UTC',
     updated_by text NOT NULL DEFAULT session_user,
     updated_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- The plans of an account over time: a call is rated by the plan in force at its start.
+CREATE TABLE billing.account_plan (
+    account    text COLLATE "C" NOT NULL REFERENCES billing.account,
+    valid_from timestamptz NOT NULL,
+    plan       text COLLATE "C" NOT NULL,
+    set_by     text NOT NULL DEFAULT session_user,
+    set_at     timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (account, valid_from)
 );
 
 -- One invoice per account and calendar month, issued once and never changed afterwards: calls
@@ -50,7 +59,7 @@ CREATE TABLE billing.invoice (
     period        date NOT NULL CHECK (extract(day FROM period) = 1),
     period_from   timestamptz NOT NULL,
     period_to     timestamptz NOT NULL,
-    plan          text COLLATE "C" NOT NULL,
+    plans         text COLLATE "C" NOT NULL,    -- the plans its calls were rated by, comma-separated
     currency      text NOT NULL,
     calls         bigint NOT NULL,
     unanswered    bigint NOT NULL,
@@ -87,10 +96,10 @@ BEGIN
     IF TG_OP = 'DELETE' THEN
         RAISE EXCEPTION 'invoice % is issued and cannot be deleted', OLD.id;
     END IF;
-    IF (NEW.id, NEW.account, NEW.period, NEW.plan, NEW.currency, NEW.calls, NEW.unanswered, NEW.total,
+    IF (NEW.id, NEW.account, NEW.period, NEW.plans, NEW.currency, NEW.calls, NEW.unanswered, NEW.total,
         NEW.hold_id, NEW.issued_at)
        IS DISTINCT FROM
-       (OLD.id, OLD.account, OLD.period, OLD.plan, OLD.currency, OLD.calls, OLD.unanswered, OLD.total,
+       (OLD.id, OLD.account, OLD.period, OLD.plans, OLD.currency, OLD.calls, OLD.unanswered, OLD.total,
         OLD.hold_id, OLD.issued_at)
        OR (OLD.paid_at IS NOT NULL AND NEW.paid_at IS DISTINCT FROM OLD.paid_at) THEN
         RAISE EXCEPTION 'invoice % is issued: only its payment may be recorded, once', OLD.id;

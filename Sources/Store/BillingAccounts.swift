@@ -1,15 +1,16 @@
 import CDRModel
 import Postgres
 
-/// The billing accounts in `billing.account`: which plan, currency and zone each has.
+/// The billing accounts in `billing.account`: their plans over time, currency and zone.
 public struct BillingAccounts {
     private let connection: Connection
 
     /// Creates a helper on a connection.
     public init(connection: Connection) { self.connection = connection }
 
-    /// Gives `account` a plan (which must have rates), and optionally a currency and a zone.
-    public func set(account: String, plan: String, currency: String?, zone: String?) throws {
+    /// Puts `account` on `plan` (which must have rates) for calls starting at `from` (µs; nil: from
+    /// the beginning) and later, until a later change; optionally sets its currency and zone.
+    public func set(account: String, plan: String, from: Int64? = nil, currency: String?, zone: String?) throws {
         guard !account.isEmpty else { throw StoreError("the account name must not be empty") }
         if let currency, !(currency.count == 3 && currency.allSatisfy { $0.isASCII && $0.isUppercase }) {
             throw StoreError("currency '\(currency)' must be three capital letters (e.g. SEK)")
@@ -21,18 +22,34 @@ public struct BillingAccounts {
         guard known.scalar != "0" else {
             throw StoreError("plan '\(plan)' has no rates; import them first with cdrstore tariff import")
         }
-        try connection.execute(
-            """
-            INSERT INTO billing.account (account, plan, currency, zone)
-            VALUES ($1, $2, coalesce($3, 'EUR'), coalesce($4, 'UTC'))
-            ON CONFLICT (account) DO UPDATE
-                SET plan = EXCLUDED.plan, currency = coalesce($3, billing.account.currency),
-                    zone = coalesce($4, billing.account.zone), updated_by = session_user, updated_at = now()
-            """, [.text(account), .text(plan), .optional(currency), .optional(zone)])
+        try connection.transaction {
+            try connection.execute(
+                """
+                INSERT INTO billing.account (account, currency, zone) VALUES ($1, coalesce($2, 'EUR'), coalesce($3, 'UTC'))
+                ON CONFLICT (account) DO UPDATE
+                    SET currency = coalesce($2, billing.account.currency), zone = coalesce($3, billing.account.zone),
+                        updated_by = session_user, updated_at = now()
+                """, [.text(account), .optional(currency), .optional(zone)])
+            try connection.execute(
+                """
+                INSERT INTO billing.account_plan (account, valid_from, plan)
+                VALUES ($1, coalesce(\(SQLTime.timestamp("$2")), '-infinity'), $3)
+                ON CONFLICT (account, valid_from) DO UPDATE
+                    SET plan = EXCLUDED.plan, set_by = session_user, set_at = now()
+                """, [.text(account), .optional(from.map(String.init)), .text(plan)])
+        }
     }
 
-    /// Every account with its plan, currency and zone.
+    /// Every account with its plans (`plan from T, ...`), currency and zone.
     public func list() throws -> QueryResult {
-        try connection.execute("SELECT account, plan, currency, zone FROM billing.account ORDER BY account")
+        try connection.execute(
+            """
+            SELECT a.account,
+                   string_agg(p.plan || CASE WHEN p.valid_from = '-infinity' THEN '' ELSE ' from ' || \(SQLTime.iso("p.valid_from")) END,
+                              ', ' ORDER BY p.valid_from) AS plans,
+                   a.currency, a.zone
+            FROM billing.account AS a LEFT JOIN billing.account_plan AS p USING (account)
+            GROUP BY a.account, a.currency, a.zone ORDER BY a.account
+            """)
     }
 }

@@ -111,14 +111,14 @@ public struct BillingRun {
         let calls = invoice.totals.calls + invoice.unansweredCalls
         let id = try connection.execute(
             """
-            INSERT INTO billing.invoice (account, period, period_from, period_to, plan, currency, calls, unanswered, total,
+            INSERT INTO billing.invoice (account, period, period_from, period_to, plans, currency, calls, unanswered, total,
                                          hold_id)
             VALUES ($1, $2::date, \(SQLTime.timestamp("$3")), \(SQLTime.timestamp("$4")), $5, $6, $7, $8, $9, $10)
             RETURNING id
             """,
             [
                 .text(account.name), .text(period.firstDay), .text(String(account.from)), .text(String(account.to)),
-                .text(account.plan ?? ""), .text(account.currency), .text(String(calls)),
+                .text(account.plansDuringPeriod.joined(separator: ", ")), .text(account.currency), .text(String(calls)),
                 .text(String(invoice.unansweredCalls)), .text(String(issued.total)), .text(String(holdID)),
             ]
         ).scalar!
@@ -145,8 +145,7 @@ public struct BillingRun {
     ) throws -> [String: [BillingAdjustment]] {
         let earlier = try connection.execute(
             """
-            SELECT i.id, i.account, to_char(i.period, 'YYYY-MM'), i.plan, i.currency, \(SQLTime.micros("i.period_from")),
-                   \(SQLTime.micros("i.period_to"))
+            SELECT i.id, i.account, to_char(i.period, 'YYYY-MM')
             FROM billing.invoice AS i
             WHERE i.period >= $1::date - interval '\(Self.adjustmentMonths) months' AND i.period < $1::date
               AND ($2::text IS NULL OR i.account = $2)
@@ -155,13 +154,11 @@ public struct BillingRun {
         ).rows
         var result: [String: [BillingAdjustment]] = [:]
         for month in Dictionary(grouping: earlier, by: { $0[2]! }).sorted(by: { $0.key < $1.key }) {
-            var accounts: [String: PeriodRating.Account] = [:]
-            var invoiceIDs: [String: Int64] = [:]
-            for row in month.value {
-                accounts[row[1]!] = PeriodRating.Account(
-                    name: row[1]!, plan: row[3], currency: row[4]!, from: Int64(row[5]!)!, to: Int64(row[6]!)!)
-                invoiceIDs[row[1]!] = Int64(row[0]!)!
+            let invoiceIDs = Dictionary(uniqueKeysWithValues: month.value.map { ($0[1]!, Int64($0[0]!)!) })
+            let accounts = try loadAccounts(period: try BillingPeriod(parsing: month.key), only: only).filter {
+                invoiceIDs[$0.key] != nil
             }
+            guard !accounts.isEmpty else { continue }
             let from = accounts.values.map(\.from).min()!
             let to = accounts.values.map(\.to).max()!
             let now = try rating.rate(
@@ -209,11 +206,20 @@ public struct BillingRun {
         }
     }
 
-    /// The accounts of `billing.account` (or only `only`), with the period's bounds in their zones.
+    /// The accounts of `billing.account` (or only `only`), with their plans and the period's bounds in their zones.
     private func loadAccounts(period: BillingPeriod, only: String?) throws -> [String: PeriodRating.Account] {
+        var plans: [String: [(from: Int64, plan: String)]] = [:]
+        for row in try connection.execute(
+            """
+            SELECT account, \(SQLTime.micros("greatest(valid_from, timestamptz '0001-01-01 00:00+00')")), plan
+            FROM billing.account_plan WHERE $1::text IS NULL OR account = $1 ORDER BY account, valid_from
+            """, [.optional(only)]
+        ).rows {
+            plans[row[0]!, default: []].append((Int64(row[1]!)!, row[2]!))
+        }
         let rows = try connection.execute(
             """
-            SELECT account, plan, currency,
+            SELECT account, currency,
                    \(SQLTime.micros("($2::date)::timestamp AT TIME ZONE zone")),
                    \(SQLTime.micros("(($2::date) + interval '1 month')::timestamp AT TIME ZONE zone"))
             FROM billing.account WHERE $1::text IS NULL OR account = $1
@@ -224,7 +230,8 @@ public struct BillingRun {
                 (
                     row[0]!,
                     PeriodRating.Account(
-                        name: row[0]!, plan: row[1], currency: row[2]!, from: Int64(row[3]!)!, to: Int64(row[4]!)!)
+                        name: row[0]!, plans: plans[row[0]!] ?? [], currency: row[1]!, from: Int64(row[2]!)!,
+                        to: Int64(row[3]!)!)
                 )
             })
     }

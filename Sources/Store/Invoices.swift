@@ -11,7 +11,7 @@ public struct Invoices {
     public func list(period: BillingPeriod?, unpaidOnly: Bool) throws -> QueryResult {
         try connection.execute(
             """
-            SELECT id, account, to_char(period, 'YYYY-MM') AS period, plan, currency, calls, unanswered, total,
+            SELECT id, account, to_char(period, 'YYYY-MM') AS period, plans, currency, calls, unanswered, total,
                    CASE WHEN paid_at IS NULL THEN 'unpaid' ELSE 'paid' END AS status, hold_id
             FROM billing.invoice
             WHERE ($1::date IS NULL OR period = $1::date) AND (NOT $2::boolean OR paid_at IS NULL)
@@ -23,7 +23,7 @@ public struct Invoices {
     public func show(id: Int64) throws -> (header: QueryResult, lines: QueryResult) {
         let header = try connection.execute(
             """
-            SELECT id, account, to_char(period, 'YYYY-MM') AS period, plan, currency, calls, unanswered, total,
+            SELECT id, account, to_char(period, 'YYYY-MM') AS period, plans, currency, calls, unanswered, total,
                    CASE WHEN paid_at IS NULL THEN 'unpaid' ELSE 'paid' END AS status, hold_id,
                    \(SQLTime.iso("issued_at")) AS issued_at, issued_by, \(SQLTime.iso("paid_at")) AS paid_at, paid_by
             FROM billing.invoice WHERE id = $1

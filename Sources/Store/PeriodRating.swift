@@ -8,10 +8,24 @@ struct PeriodRating {
     /// A billing account as `billing.account` has it, with its period's bounds (µs, in its zone).
     struct Account {
         let name: String
-        let plan: String?
+        /// Its plans, each from a start (µs) until the next one's, ascending.
+        let plans: [(from: Int64, plan: String)]
         let currency: String
         let from: Int64
         let to: Int64
+
+        /// The plan in force at `start`, if any.
+        func plan(at start: Int64) -> String? {
+            if plans.count == 1 { return plans[0].from <= start ? plans[0].plan : nil }
+            return plans.last { $0.from <= start }?.plan
+        }
+
+        /// The plans in force at some moment of the period, in order.
+        var plansDuringPeriod: [String] {
+            plans.indices.filter { index in
+                plans[index].from < to && (index + 1 == plans.count || plans[index + 1].from > from)
+            }.map { plans[$0].plan }
+        }
     }
 
     /// What the calls of the period came to.
@@ -58,7 +72,7 @@ struct PeriodRating {
             let account = accounts[name]
             let bounds = account.map { ($0.from, $0.to) } ?? defaultBounds
             guard start >= bounds.0, start < bounds.1 else { return }
-            guard let planName = account?.plan, let plan = plans[planName] else {
+            guard let planName = account?.plan(at: start), let plan = plans[planName] else {
                 result.callsWithoutPlan[name, default: 0] += 1
                 return
             }

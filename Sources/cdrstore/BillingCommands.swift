@@ -50,17 +50,21 @@ struct AccountCommand: ParsableCommand {
 
     /// `account set ACCOUNT --plan P`.
     struct Set: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set an account's plan (and currency, zone).")
+        static let configuration = CommandConfiguration(
+            abstract: "Put an account on a plan, from a time or for all calls (and set its currency, zone).")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The account, as the feeds name it.") var account: String
         @Option(help: "The tariff plan.") var plan: String
+        @Option(help: "The plan applies to calls starting at this time or later (default: all calls).")
+        var from: String?
         @Option(help: "The invoice currency (default EUR on creation).") var currency: String?
         @Option(help: "The IANA zone calendar months are counted in (default UTC on creation).") var zone: String?
 
         func run() throws {
+            let start = try from.map { try TimeOption.parse($0, flag: "--from") }
             try BillingAccounts(connection: try database.connectToCurrentSchema()).set(
-                account: account, plan: plan, currency: currency, zone: zone)
-            Output.line("account \(account) bills on plan \(plan)")
+                account: account, plan: plan, from: start, currency: currency, zone: zone)
+            Output.line("account \(account) bills on plan \(plan)" + (from.map { " from \($0)" } ?? ""))
             Output.flush()
         }
     }

@@ -171,6 +171,21 @@ private struct BillingFixture {
         #expect(real.issued.map(\.invoice) == dry.issued.map(\.invoice))
     }
 
+    @Test func aCallIsRatedByThePlanInForceAtItsStart() throws {
+        let fixture = try BillingFixture(
+            tariff: BillingFixture.tariff + "cheap,46,Sweden (cheap),0,0.0600,60,60,2020-01-01,SEK\n")
+        let accounts = BillingAccounts(connection: fixture.connection)
+        try accounts.set(account: "ACME", plan: "biz", currency: nil, zone: nil)
+        try accounts.set(account: "ACME", plan: "cheap", from: Instant.parse("2026-10-15"), currency: nil, zone: nil)
+        // Before the change: biz, 60 s → 0 + ceil(1200 × 60 / 60) = 1200; after: cheap, ceil(600 × 60 / 60) = 600.
+        try fixture.insertCall("2026-10-14T23:59:00Z", to: "+46812345678", billable: 60)
+        try fixture.insertCall("2026-10-15T00:00:00Z", to: "+46812345678", billable: 60)
+        let issued = try #require(try fixture.bill().issued.first)
+        #expect(issued.invoice.lines.map(\.figures.amount) == [1200, 600])
+        #expect(issued.invoice.lines.map(\.item) == [.tariff("Sweden"), .tariff("Sweden (cheap)")])
+        #expect(try fixture.connection.execute("SELECT plans FROM billing.invoice").scalar == "biz, cheap")
+    }
+
     @Test func anAccountsZoneDecidesWhichCallsAreItsMonth() throws {
         let fixture = try BillingFixture()
         try BillingAccounts(connection: fixture.connection).set(
