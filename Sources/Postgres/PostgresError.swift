@@ -1,4 +1,5 @@
 import CLibPQ
+import Foundation
 
 /// An error from libpq or the PostgreSQL server, with the server's SQLSTATE when there is one.
 public struct PostgresError: Error, CustomStringConvertible, Sendable {
@@ -55,9 +56,11 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     /// True when the server reported a unique-key violation (SQLSTATE 23505).
     public var isUniqueViolation: Bool { sqlState == "23505" }
 
-    /// The message, then the SQLSTATE, detail and hint when present.
+    /// The message on one line (libpq's connection messages span several), then the SQLSTATE,
+    /// detail and hint when present.
     public var description: String {
-        var text = message
+        var text = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .joined(separator: " ")
         if let sqlState { text += " (SQLSTATE \(sqlState))" }
         if let detail { text += "; detail: \(detail)" }
         if let hint { text += "; hint: \(hint)" }
