@@ -17,6 +17,14 @@ public struct InvoiceBuilder: Sendable {
         }
     }
 
+    /// Adds the summed figures of calls already rated onto `item`'s line.
+    public mutating func add(_ figures: InvoiceFigures, to item: InvoiceLine.Item) {
+        lines[item, default: InvoiceFigures()].add(figures)
+    }
+
+    /// Counts calls that were not answered.
+    public mutating func addUnanswered(_ calls: Int64) { unansweredCalls += calls }
+
     /// The invoice of the calls added so far.
     public var invoice: Invoice {
         let ordered = lines.sorted { $0.key < $1.key }.map { InvoiceLine(item: $0.key, figures: $0.value) }

@@ -17,9 +17,18 @@ public enum Rating {
         guard let rate else {
             return RatedCall(outcome: .unrated, billableSeconds: billable, billedSeconds: 0, amount: 0)
         }
-        let billed = billedSeconds(billable, rate: rate)
+        let charge = charged(billableSeconds: billable, rate: rate)
         return RatedCall(
-            outcome: .charged(rate), billableSeconds: billable, billedSeconds: billed,
+            outcome: .charged(rate), billableSeconds: billable, billedSeconds: charge.billedSeconds,
+            amount: charge.amount)
+    }
+
+    /// The figures of one answered call of `billable` seconds (> 0) charged by `rate`: its billed
+    /// seconds and `connectFee + ceil(ratePerMinute × billedSeconds / 60)`.
+    public static func charged(billableSeconds billable: Int64, rate: TariffRate) -> InvoiceFigures {
+        let billed = billedSeconds(billable, rate: rate)
+        return InvoiceFigures(
+            calls: 1, billableSeconds: billable, billedSeconds: billed,
             amount: rate.connectFee + minutePrice(rate.ratePerMinute, seconds: billed))
     }
 

@@ -53,6 +53,15 @@ public struct RatingPlan: Sendable {
         return best.map { rates[$0] }
     }
 
+    /// What `rate(destination:at:)` finds, as an index for `rate(at:)`, from the destination's UTF-8
+    /// bytes: for callers that rate many calls and sum them by rate without copying rates.
+    public func rateIndex(destination: UnsafeRawBufferPointer, at start: Int64) -> Int? {
+        longestMatch(destination, at: start)
+    }
+
+    /// The rate at an index `rateIndex(destination:at:)` gave.
+    public func rate(at index: Int) -> TariffRate { rates[index] }
+
     /// The index in `rates` of the longest prefix of `number` in force at `start`, if any.
     private func longestMatch(_ number: some Collection<UInt8>, at start: Int64) -> Int? {
         var best: Int?

@@ -14,12 +14,6 @@ struct PeriodRating {
         let from: Int64
         let to: Int64
 
-        /// The plan in force at `start`, if any.
-        func plan(at start: Int64) -> String? {
-            if plans.count == 1 { return plans[0].from <= start ? plans[0].plan : nil }
-            return plans.last { $0.from <= start }?.plan
-        }
-
         /// The plans in force at some moment of the period, in order.
         var plansDuringPeriod: [String] {
             plans.indices.filter { index in
@@ -47,8 +41,11 @@ struct PeriodRating {
         from: Int64, to: Int64, accounts: [String: Account], defaultBounds: (Int64, Int64), only: String?,
         skip: Set<String>
     ) throws -> Result {
-        var builders: [String: InvoiceBuilder] = [:]
-        var result = Result()
+        let planList = Array(plans.values)
+        var sums = PeriodSums(
+            accounts: accounts,
+            planIndex: Dictionary(uniqueKeysWithValues: planList.enumerated().map { ($1.name, $0) }),
+            skip: skip, defaultBounds: defaultBounds)
         let accountFilter = only.map { " AND account = \(Self.literal($0))" } ?? ""
         try connection.copyOut(
             """
@@ -60,28 +57,34 @@ struct PeriodRating {
         ) { row in
             var fields = CopyCursor(row)
             let name = fields.text()
-            let destination = fields.text() ?? ""
+            let destination = fields.bytes()
             let start = fields.int()
             let billable = fields.int()
             let answered = fields.bool()
             guard let name else {
-                result.callsWithoutAccount += 1
+                sums.callsWithoutAccount += 1
                 return
             }
-            guard !skip.contains(name) else { return }
-            let account = accounts[name]
-            let bounds = account.map { ($0.from, $0.to) } ?? defaultBounds
-            guard start >= bounds.0, start < bounds.1 else { return }
-            guard let planName = account?.plan(at: start), let plan = plans[planName] else {
-                result.callsWithoutPlan[name, default: 0] += 1
+            let slot = sums.slot(for: name)
+            guard sums.takes(slot, start: start) else { return }
+            guard let plan = sums.plan(slot, at: start) else {
+                sums.countWithoutPlan(slot)
                 return
             }
-            let rated = Rating.rate(
-                answered: answered, billableSeconds: billable, rate: plan.rate(destination: destination, at: start))
-            builders[name, default: InvoiceBuilder()].add(rated)
+            guard answered, billable > 0 else {
+                sums.countUnanswered(slot)
+                return
+            }
+            guard let rate = planList[plan].rateIndex(destination: destination, at: start) else {
+                sums.add(InvoiceFigures(calls: 1, billableSeconds: billable, billedSeconds: 0, amount: 0), slot, nil)
+                return
+            }
+            sums.add(
+                Rating.charged(billableSeconds: billable, rate: planList[plan].rate(at: rate)), slot, plan << 32 | rate)
         }
-        result.invoices = builders.mapValues(\.invoice)
-        return result
+        return sums.result { key in
+            key.map { .tariff(planList[$0 >> 32].rate(at: $0 & 0xFFFF_FFFF).description) } ?? .unrated
+        }
     }
 
     /// A SQL string literal (COPY takes no parameters).
@@ -102,6 +105,8 @@ private struct CopyCursor {
         defer { position += 1 }
         return UnsafeRawBufferPointer(rebasing: row[start..<position])
     }
+
+    mutating func bytes() -> UnsafeRawBufferPointer { next() }
 
     mutating func text() -> String? {
         let bytes = next()
