@@ -50,7 +50,8 @@ awk -v count="$prefixes" 'BEGIN {
     }
 }' > "$work/rates.csv"
 "$bin" tariff import --db "$db" "$work/rates.csv"
-sql bench_bill "INSERT INTO billing.account (account, plan, currency) SELECT DISTINCT account, 'bench', 'SEK' FROM cdr.call WHERE account IS NOT NULL" >/dev/null
+sql bench_bill "INSERT INTO billing.account (account, currency) SELECT DISTINCT account, 'SEK' FROM cdr.call WHERE account IS NOT NULL" >/dev/null
+sql bench_bill "INSERT INTO billing.account_plan (account, valid_from, plan) SELECT account, '-infinity', 'bench' FROM billing.account" >/dev/null
 sql bench_bill "VACUUM ANALYZE cdr.call" >/dev/null
 
 plain="SELECT account, count(*), sum(billable_s) FROM cdr.call WHERE start_time >= '$period-01' AND start_time < '$month_end' GROUP BY account"

@@ -74,20 +74,71 @@ public struct BillingRun {
         let adjustments = try self.adjustments(before: period, only: account, rating: rating).filter {
             outcome.alreadyBilled[$0.key] == nil
         }
+        let empty = InvoiceBuilder().invoice
+        let toIssue = Set(rated.invoices.keys).union(adjustments.keys).sorted().compactMap { name in
+            accounts[name].map { info in
+                (
+                    Issued(
+                        id: 0, account: name, currency: info.currency, invoice: rated.invoices[name] ?? empty,
+                        adjustments: adjustments[name] ?? []), info
+                )
+            }
+        }
+        outcome.issued = try issue(toIssue, period: period)
+        return outcome
+    }
+
+    /// Inserts the invoices, a billing hold for each, and their lines (by one statement each, and
+    /// one COPY for the lines); returns them with their ids, in account order.
+    private func issue(_ invoices: [(Issued, PeriodRating.Account)], period: BillingPeriod) throws -> [Issued] {
+        guard !invoices.isEmpty else { return [] }
         let holds = Holds(connection: connection)
         try holds.lockAgainstRetention()
-        let empty = InvoiceBuilder().invoice
+        let holdIDs = try holds.insertBillingHolds(
+            invoices.map { _, account in
+                (account.name, account.from, account.to, "invoice for \(account.name) \(period) is unpaid")
+            })
+        func column(_ value: (_ invoice: Issued, _ account: PeriodRating.Account) -> String) -> QueryParameter {
+            .text(SQLArray.literal(invoices.map { value($0.0, $0.1) }))
+        }
+        let rows = try connection.execute(
+            """
+            INSERT INTO billing.invoice (account, period, period_from, period_to, plans, currency, calls, unanswered,
+                                         total, hold_id)
+            SELECT v.account, $1::date, \(SQLTime.timestamp("v.from_us")), \(SQLTime.timestamp("v.to_us")), v.plans,
+                   v.currency, v.calls, v.unanswered, v.total, v.hold_id
+            FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::bigint[], $8::bigint[],
+                        $9::bigint[], $10::bigint[]) WITH ORDINALITY
+                 AS v (account, from_us, to_us, plans, currency, calls, unanswered, total, hold_id, n)
+            ORDER BY v.n
+            RETURNING account, id
+            """,
+            [
+                .text(period.firstDay), column { _, account in account.name },
+                column { _, account in String(account.from) }, column { _, account in String(account.to) },
+                column { _, account in account.plansDuringPeriod.joined(separator: ", ") },
+                column { _, account in account.currency },
+                column { invoice, _ in String(invoice.invoice.totals.calls + invoice.invoice.unansweredCalls) },
+                column { invoice, _ in String(invoice.invoice.unansweredCalls) },
+                column { invoice, _ in String(invoice.total) }, column { _, account in String(holdIDs[account.name]!) },
+            ]
+        ).rows
+        let ids = Dictionary(uniqueKeysWithValues: rows.map { ($0[0]!, Int64($0[1]!)!) })
         var lineRows = ""
-        for name in Set(rated.invoices.keys).union(adjustments.keys).sorted() {
-            guard let info = accounts[name] else { continue }
-            let issued = Issued(
-                id: 0, account: name, currency: info.currency, invoice: rated.invoices[name] ?? empty,
-                adjustments: adjustments[name] ?? [])
-            let id = try issue(issued, account: info, period: period, holds: holds, lineRows: &lineRows)
-            outcome.issued.append(
-                Issued(
-                    id: id, account: name, currency: info.currency, invoice: issued.invoice,
-                    adjustments: issued.adjustments))
+        let issued = invoices.map { issued, account in
+            let id = ids[account.name]!
+            let lines =
+                issued.invoice.lines.map { (Self.itemText($0.item), nil as Int64?, $0.figures) }
+                + issued.adjustments.map { ($0.item, $0.invoiceID as Int64?, $0.figures) }
+            for (number, line) in lines.enumerated() {
+                lineRows += CopyText.line([
+                    String(id), String(number + 1), line.0, line.1.map(String.init), String(line.2.calls),
+                    String(line.2.billableSeconds), String(line.2.billedSeconds), String(line.2.amount),
+                ])
+            }
+            return Issued(
+                id: id, account: account.name, currency: account.currency, invoice: issued.invoice,
+                adjustments: issued.adjustments)
         }
         if !lineRows.isEmpty {
             _ = try connection.copyIn(
@@ -96,42 +147,7 @@ public struct BillingRun {
                 FROM STDIN
                 """, chunks: [Array(lineRows.utf8)])
         }
-        return outcome
-    }
-
-    /// Inserts the invoice and its hold, and adds its lines to `lineRows` (text COPY rows of
-    /// `billing.invoice_line`, copied all at once after the last invoice).
-    private func issue(
-        _ issued: Issued, account: PeriodRating.Account, period: BillingPeriod, holds: Holds, lineRows: inout String
-    ) throws -> Int64 {
-        let invoice = issued.invoice
-        let holdID = try holds.insert(
-            kind: "billing", reason: "invoice for \(account.name) \(period) is unpaid", numbers: [], addresses: [],
-            account: account.name, from: account.from, to: account.to, expires: nil)
-        let calls = invoice.totals.calls + invoice.unansweredCalls
-        let id = try connection.execute(
-            """
-            INSERT INTO billing.invoice (account, period, period_from, period_to, plans, currency, calls, unanswered, total,
-                                         hold_id)
-            VALUES ($1, $2::date, \(SQLTime.timestamp("$3")), \(SQLTime.timestamp("$4")), $5, $6, $7, $8, $9, $10)
-            RETURNING id
-            """,
-            [
-                .text(account.name), .text(period.firstDay), .text(String(account.from)), .text(String(account.to)),
-                .text(account.plansDuringPeriod.joined(separator: ", ")), .text(account.currency), .text(String(calls)),
-                .text(String(invoice.unansweredCalls)), .text(String(issued.total)), .text(String(holdID)),
-            ]
-        ).scalar!
-        let lines =
-            invoice.lines.map { (Self.itemText($0.item), nil as Int64?, $0.figures) }
-            + issued.adjustments.map { ($0.item, $0.invoiceID as Int64?, $0.figures) }
-        for (number, line) in lines.enumerated() {
-            lineRows += CopyText.line([
-                id, String(number + 1), line.0, line.1.map(String.init), String(line.2.calls),
-                String(line.2.billableSeconds), String(line.2.billedSeconds), String(line.2.amount),
-            ])
-        }
-        return Int64(id)!
+        return issued
     }
 
     /// How many months before the billed one are checked for late calls and later rates.

@@ -90,10 +90,33 @@ public struct Holds {
             RETURNING id
             """,
             [
-                .text(kind), .text(reason), .text(Self.arrayLiteral(numbers)), .text(Self.arrayLiteral(addresses)),
+                .text(kind), .text(reason), .text(SQLArray.literal(numbers)), .text(SQLArray.literal(addresses)),
                 .optional(account), .text(String(from)), .text(String(to)), .optional(expires.map(String.init)),
             ])
         return Int64(result.scalar!)!
+    }
+
+    /// Inserts one billing hold per account window inside the caller's transaction (after
+    /// `lockAgainstRetention`); returns each account's hold id.
+    func insertBillingHolds(_ windows: [(account: String, from: Int64, to: Int64, reason: String)]) throws
+        -> [String: Int64]
+    {
+        let rows = try connection.execute(
+            """
+            INSERT INTO cdr.hold (kind, reason, account, window_from, window_to)
+            SELECT 'billing', w.reason, w.account, \(SQLTime.timestamp("w.from_us")), \(SQLTime.timestamp("w.to_us"))
+            FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) WITH ORDINALITY
+                 AS w (reason, account, from_us, to_us, n)
+            ORDER BY w.n
+            RETURNING account, id
+            """,
+            [
+                .text(SQLArray.literal(windows.map(\.reason))), .text(SQLArray.literal(windows.map(\.account))),
+                .text(SQLArray.literal(windows.map { String($0.from) })),
+                .text(SQLArray.literal(windows.map { String($0.to) })),
+            ]
+        ).rows
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0[0]!, Int64($0[1]!)!) })
     }
 
     /// Every hold, newest first; with `activeAt`, only those in force then.
@@ -164,15 +187,5 @@ public struct Holds {
             [.text(String(id))])
         guard let row = result.rows.first else { throw StoreError("there is no hold \(id); see cdrstore hold list") }
         return row[0]
-    }
-
-    /// A PostgreSQL array literal of text values.
-    private static func arrayLiteral(_ values: [String]) -> String {
-        "{"
-            + values.map {
-                "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                    + "\""
-            }
-            .joined(separator: ",") + "}"
     }
 }
