@@ -24,7 +24,7 @@ enum ResultOutput {
         }
         switch layout {
         case .table:
-            Output.write(TextTable.render(headers: result.columns, rows: rows.map { $0.map { $0 ?? "" } }))
+            Output.line(TextTable.render(headers: result.columns, rows: rows.map { $0.map { $0 ?? "" } }))
         case .csv:
             Output.line(result.columns.joined(separator: ","))
             for row in rows { Output.line(row.map { csvField($0 ?? "") }.joined(separator: ",")) }

@@ -46,6 +46,8 @@ import Testing
         let lines = csv.stdout.split(separator: "\n").map(String.init)
         #expect(lines.contains("line,item,calls,billable_s,billed_s,amount"))
         #expect(lines.last == "1,Sweden,1,90,120,0.2500")
+        let table = try CLIRunner.run(["invoice", "show", "1"] + db)
+        #expect(table.stdout.hasSuffix("   1  Sweden      1          90       120  0.2500\n"), "\(table.stdout)")
         let unpaid = try CLIRunner.run(["invoice", "list", "--unpaid", "--json"] + db)
         #expect(unpaid.stdout.contains(#""total":"0.2500""#))
         #expect(unpaid.stdout.contains(#""status":"unpaid""#))
