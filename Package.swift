@@ -38,9 +38,11 @@ var package = Package(
             swiftSettings: strict
         ),
         .target(
-            name: "Store", dependencies: ["Postgres", "CDRModel", "Feeds", "Schema", "Billing"], swiftSettings: strict),
+            name: "Store", dependencies: ["Postgres", "CDRModel", "Feeds", "Schema", "Billing", "Handover"],
+            swiftSettings: strict),
         .target(name: "Generator", dependencies: ["CDRModel"], swiftSettings: strict),
         .target(name: "Billing", dependencies: ["CDRModel", "Feeds"], swiftSettings: strict),
+        .target(name: "Handover", dependencies: ["CDRModel"], swiftSettings: strict),
         .target(
             name: "Server",
             dependencies: [
@@ -56,7 +58,7 @@ var package = Package(
         .executableTarget(
             name: "cdrstore",
             dependencies: [
-                "Store", "Feeds", "Generator", "Postgres", "Server", "Billing",
+                "Store", "Feeds", "Generator", "Postgres", "Server", "Billing", "Handover",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -68,6 +70,7 @@ var package = Package(
         .testTarget(name: "FeedsTests", dependencies: ["Feeds"], swiftSettings: strict),
         .testTarget(name: "GeneratorTests", dependencies: ["Generator", "Feeds"], swiftSettings: strict),
         .testTarget(name: "BillingTests", dependencies: ["Billing", "CDRModel"], swiftSettings: strict),
+        .testTarget(name: "HandoverTests", dependencies: ["Handover", "CDRModel"], swiftSettings: strict),
         .testTarget(
             name: "StoreTests", dependencies: ["Store", "Feeds", "Generator", "Schema", "TestSupport"],
             swiftSettings: strict),
