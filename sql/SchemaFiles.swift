@@ -8,7 +8,7 @@ public struct Migration: Sendable {
     public let sql: String
 }
 
-/// The migrations in `sql/`, in the order `cdrstore migrate` applies them.
+/// The migrations in `sql/` (files `NNN_name.sql`), in the order `cdrstore migrate` applies them.
 ///
 /// - Important: a new `sql/NNN_name.sql` must be added here and to `Package.swift`'s
 ///   resources; a test checks that this list and the folder agree.
@@ -25,5 +25,11 @@ public enum SchemaFiles {
             sql: String(decoding: PackageResources._03_call_legs_sql, as: UTF8.self)),
         Migration(
             version: 4, name: "004_billing.sql", sql: String(decoding: PackageResources._04_billing_sql, as: UTF8.self)),
+        Migration(
+            version: 5, name: "005_lawful_access.sql",
+            sql: String(decoding: PackageResources._05_lawful_access_sql, as: UTF8.self)),
     ]
+
+    /// `roles.sql`: the group roles and their grants, which `cdrstore roles setup` applies (idempotent).
+    public static let roles = String(decoding: PackageResources.roles_sql, as: UTF8.self)
 }

@@ -51,12 +51,11 @@ public struct Holds {
         var numbers: [String] = []
         var addresses: [String] = []
         for raw in identifiers {
-            let trimmed = raw.trimmingCharacters(in: .whitespaces)
-            guard !trimmed.isEmpty else { throw StoreError("identifier '\(raw)' is empty once normalised") }
-            if let address = IPAddress(trimmed) {
-                addresses.append(address.description)
+            let identifier = try LookupIdentifier(raw, normaliser: normaliser)
+            if identifier.isAddress {
+                addresses.append(identifier.text)
             } else {
-                numbers.append(normaliser.normalise(trimmed))
+                numbers.append(identifier.text)
             }
         }
         if let account, account.isEmpty { throw StoreError("--account must not be empty") }

@@ -50,6 +50,9 @@ public struct Migrator {
                     [.text(String(migration.version)), .text(migration.name), .text(hash)])
                 names.append(migration.name)
             }
+            if !names.isEmpty, try Roles(connection: connection).exist() {
+                try connection.executeScript(SchemaFiles.roles)
+            }
             return names
         }
     }

@@ -177,9 +177,7 @@ struct InvoiceCommand: ParsableCommand {
         @Option(help: "table, csv or json.") var format = "table"
 
         func run() throws {
-            guard let layout = ResultOutput.Layout(rawValue: format) else {
-                throw CLIError("--format is table, csv or json, not '\(format)'")
-            }
+            let layout = try ResultOutput.Layout.parse(format)
             let shown = try Invoices(connection: try database.connectToCurrentSchema()).show(id: id)
             ResultOutput.print(shown.header, layout: layout, amounts: ["total"])
             if layout == .table { Output.line() }

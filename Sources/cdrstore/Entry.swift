@@ -15,7 +15,8 @@ struct CDRStore: ParsableCommand {
             DemoCommand.self, MigrateCommand.self, IngestCommand.self, PartitionsCommand.self, RejectsCommand.self,
             RetentionCommand.self, HoldCommand.self, StatsCommand.self, ParseCommand.self, GenerateCommand.self,
             EmbeddedCommand.self, ServeCommand.self, TariffCommand.self, AccountCommand.self, BillCommand.self,
-            InvoiceCommand.self,
+            InvoiceCommand.self, RolesCommand.self, GrantCommand.self, RequestCommand.self, LookupCommand.self,
+            AuditCommand.self, SubjectExportCommand.self,
         ])
 
     /// Runs the command; a failure of the work itself becomes one line on stderr and exit code 1.

@@ -12,6 +12,14 @@ enum ResultOutput {
         case csv
         /// One JSON object per row.
         case json
+
+        /// The layout `--format` names, or a plain refusal.
+        static func parse(_ text: String) throws -> Layout {
+            guard let layout = Layout(rawValue: text) else {
+                throw CLIError("--format is table, csv or json, not '\(text)'")
+            }
+            return layout
+        }
     }
 
     /// Prints `result`; the columns named in `amounts` hold minor units and print as `1.2345`.
@@ -22,18 +30,24 @@ enum ResultOutput {
                 return MinorUnits.text(units)
             }
         }
+        Output.write(text(columns: result.columns, rows: rows, layout: layout))
+    }
+
+    /// The text of a listing (each line ending in a newline).
+    static func text(columns: [String], rows: [[String?]], layout: Layout) -> String {
         switch layout {
         case .table:
-            Output.line(TextTable.render(headers: result.columns, rows: rows.map { $0.map { $0 ?? "" } }))
+            return TextTable.render(headers: columns, rows: rows.map { $0.map { $0 ?? "" } }) + "\n"
         case .csv:
-            Output.line(result.columns.joined(separator: ","))
-            for row in rows { Output.line(row.map { csvField($0 ?? "") }.joined(separator: ",")) }
+            return
+                ([columns.joined(separator: ",")] + rows.map { $0.map { csvField($0 ?? "") }.joined(separator: ",") })
+                .map { $0 + "\n" }.joined()
         case .json:
-            for row in rows {
+            return rows.map { row in
                 var writer = JSONObjectWriter()
-                for (column, value) in zip(result.columns, row) { writer.add(column, value) }
-                Output.line(writer.finish())
-            }
+                for (column, value) in zip(columns, row) { writer.add(column, value) }
+                return writer.finish() + "\n"
+            }.joined()
         }
     }
 

@@ -12,3 +12,12 @@ enum TimeOption {
         return instant
     }
 }
+
+extension TimeOption {
+    /// The end (exclusive) of a window typed as `text`: a date alone means the end of that day,
+    /// as a decision "to 2026-06-30" includes the 30th.
+    static func parseEnd(_ text: String, flag: String) throws -> Int64 {
+        let instant = try parse(text, flag: flag)
+        return CivilTime.parseDate(text) == nil ? instant : instant + 86_400 * 1_000_000
+    }
+}

@@ -281,7 +281,7 @@ import Testing
                     _ = try holds.place(
                         kind: "legal", reason: "r", identifiers: ["  "], account: nil, from: from, to: to,
                         expires: nil, normaliser: normaliser)
-                }, "is empty once normalised"
+                }, "normalises to nothing"
             ),
             ({ try holds.release(id: 999, reason: "r") }, "there is no hold 999"),
         ]

@@ -1,0 +1,92 @@
+import Postgres
+import Schema
+
+/// cdrstore's group roles, which PostgreSQL enforces, and the logins that belong to them.
+public struct Roles {
+    /// The group roles `roles setup` creates, with what each is for.
+    public static let all: [(name: String, purpose: String)] = [
+        ("cdrstore_ingest", "writes calls and rejects; reads nothing else"),
+        ("cdrstore_billing", "reads what billing needs; nothing of lawful access"),
+        ("cdrstore_officer", "legal requests and audited lookups, through functions only"),
+        ("cdrstore_auditor", "reads and verifies the audit log; no call data"),
+        ("cdrstore_admin", "schema, retention, holds, subject exports; cannot rewrite the audit log"),
+    ]
+
+    /// Pairs of roles one login must not hold together: who reads data must not read its log.
+    static let exclusive: [(String, String)] = [("cdrstore_officer", "cdrstore_auditor")]
+
+    private let connection: Connection
+
+    /// Creates a helper on a connection (a superuser's, to set roles up or grant them).
+    public init(connection: Connection) { self.connection = connection }
+
+    /// Creates the group roles that are missing and applies every grant (idempotent).
+    public func setup() throws {
+        try connection.transaction { try connection.executeScript(SchemaFiles.roles) }
+    }
+
+    /// True when the group roles exist in the cluster.
+    public func exist() throws -> Bool {
+        try connection.execute(
+            "SELECT count(*) FROM pg_roles WHERE rolname = ANY ($1::text[])",
+            [.text(SQLArray.literal(Self.all.map(\.name)))]
+        ).scalar == String(Self.all.count)
+    }
+
+    /// Adds `login` to `role`, creating the login (without a password) when it does not exist;
+    /// returns true when it created it.
+    @discardableResult
+    public func grant(login: String, role: String) throws -> Bool {
+        guard Self.all.contains(where: { $0.name == role }) else {
+            throw StoreError(
+                "'\(role)' is not a cdrstore role; use one of \(Self.all.map(\.name).joined(separator: ", "))")
+        }
+        guard !login.isEmpty, login.count <= 63, !login.hasPrefix("cdrstore_"), !login.hasPrefix("pg_") else {
+            throw StoreError("'\(login)' cannot be a login: use 1 to 63 characters, not starting with cdrstore_ or pg_")
+        }
+        guard try exist() else {
+            throw StoreError("the cdrstore roles do not exist yet; run cdrstore roles setup first")
+        }
+        return try connection.transaction {
+            let held = try rolesHeld(by: login)
+            for (first, second) in Self.exclusive {
+                let clash = role == first ? second : role == second ? first : nil
+                if let clash, held.contains(clash) {
+                    throw StoreError(
+                        "\(login) is in \(clash) and cannot also be in \(role): who reads the data must not read its audit log"
+                    )
+                }
+            }
+            let created = try connection.execute("SELECT 1 FROM pg_roles WHERE rolname = $1", [.text(login)]).rows
+                .isEmpty
+            if created { try connection.execute("CREATE ROLE \(Self.quoted(login)) LOGIN") }
+            try connection.execute("GRANT \(role) TO \(Self.quoted(login))")
+            return created
+        }
+    }
+
+    /// Every login in a cdrstore role, with the roles it holds, by login.
+    public func members() throws -> [(login: String, roles: [String])] {
+        try connection.execute(
+            """
+            SELECT m.rolname, string_agg(g.rolname, ' ' ORDER BY g.rolname)
+            FROM pg_auth_members AS a JOIN pg_roles AS g ON g.oid = a.roleid JOIN pg_roles AS m ON m.oid = a.member
+            WHERE g.rolname = ANY ($1::text[])
+            GROUP BY m.rolname ORDER BY m.rolname
+            """, [.text(SQLArray.literal(Self.all.map(\.name)))]
+        ).rows.map { ($0[0]!, $0[1]!.split(separator: " ").map(String.init)) }
+    }
+
+    private func rolesHeld(by login: String) throws -> Set<String> {
+        Set(
+            try connection.execute(
+                """
+                SELECT g.rolname FROM pg_auth_members AS a JOIN pg_roles AS g ON g.oid = a.roleid
+                JOIN pg_roles AS m ON m.oid = a.member WHERE m.rolname = $1
+                """, [.text(login)]
+            ).rows.map { $0[0]! })
+    }
+
+    /// `name` as a quoted SQL identifier.
+    static func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+}

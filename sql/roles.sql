@@ -1,0 +1,83 @@
+-- cdrstore's group roles and what each may do. Not a migration: `cdrstore roles setup` runs it,
+-- and `cdrstore migrate` runs it again once the roles exist, so new tables get their grants.
+-- Every statement is idempotent. Run as a superuser (the embedded cluster's `cdrstore` login):
+-- it creates roles and gives cdr.call to cdrstore_admin, whose retention runs drop partitions.
+-- Logins join a role with `cdrstore grant LOGIN ROLE`; the person is the login (session_user).
+
+DO $$
+DECLARE
+    role_name text;
+BEGIN
+    FOREACH role_name IN ARRAY ARRAY['cdrstore_ingest', 'cdrstore_billing', 'cdrstore_officer', 'cdrstore_auditor',
+                                     'cdrstore_admin']
+    LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = role_name) THEN
+            BEGIN
+                EXECUTE format('CREATE ROLE %I NOLOGIN', role_name);
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN
+                NULL;  -- another database of the cluster created it at the same moment
+            END;
+        END IF;
+    END LOOP;
+END
+$$;
+
+-- Everyone may see which schema version this is (cdrstore checks it before any work).
+GRANT USAGE ON SCHEMA cdr TO cdrstore_ingest, cdrstore_billing, cdrstore_officer, cdrstore_auditor, cdrstore_admin;
+GRANT SELECT ON cdr.schema_migration TO cdrstore_ingest, cdrstore_billing, cdrstore_officer, cdrstore_auditor,
+    cdrstore_admin;
+
+-- cdrstore_ingest: writes calls and rejects and keeps its ledger. It reads only what telling a
+-- duplicate apart needs (feed, record hash, start time) and the retention window.
+GRANT INSERT ON cdr.call, cdr.reject TO cdrstore_ingest;
+GRANT SELECT (feed, record_hash, start_time) ON cdr.call TO cdrstore_ingest;
+GRANT SELECT, INSERT, UPDATE ON cdr.ingest_ledger TO cdrstore_ingest;
+GRANT SELECT ON cdr.settings TO cdrstore_ingest;
+GRANT EXECUTE ON FUNCTION cdr.ensure_partition(date) TO cdrstore_ingest, cdrstore_admin;
+
+-- cdrstore_billing: what rating needs of a call (account, times, durations, destination, outcome),
+-- the billing schema, and billing holds only (row-level security hides legal holds).
+GRANT USAGE ON SCHEMA billing TO cdrstore_billing, cdrstore_admin;
+GRANT SELECT (start_time, answer_time, end_time, duration_s, billable_s, destination, disposition, call_type, account)
+    ON cdr.call TO cdrstore_billing;
+GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA billing TO cdrstore_billing;
+GRANT SELECT, INSERT, UPDATE ON cdr.hold TO cdrstore_billing;
+ALTER TABLE cdr.hold ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS hold_billing ON cdr.hold;
+CREATE POLICY hold_billing ON cdr.hold TO cdrstore_billing USING (kind = 'billing') WITH CHECK (kind = 'billing');
+DROP POLICY IF EXISTS hold_admin ON cdr.hold;
+CREATE POLICY hold_admin ON cdr.hold TO cdrstore_admin USING (true) WITH CHECK (true);
+
+-- cdrstore_officer: no table of call data at all. Requests are readable; everything else goes
+-- through the SECURITY DEFINER functions, which check the request and audit in the same transaction.
+GRANT USAGE ON SCHEMA lawful TO cdrstore_officer, cdrstore_auditor, cdrstore_admin;
+GRANT SELECT ON lawful.request TO cdrstore_officer, cdrstore_auditor;
+GRANT EXECUTE ON FUNCTION
+    lawful.create_request(text, text, text, text, text, text, text[], timestamptz, timestamptz, timestamptz),
+    lawful.approve_request(bigint), lawful.close_request(bigint), lawful.preserve(bigint, timestamptz),
+    lawful.lookup(bigint, text, timestamptz, timestamptz), lawful.record_export(bigint, text, text, bytea)
+    TO cdrstore_officer;
+
+-- cdrstore_auditor: reads the audit log (and the requests it names), no call data.
+GRANT SELECT ON lawful.audit TO cdrstore_auditor;
+
+-- cdrstore_admin: schema operations, retention, holds, statistics, billing set-up and subject
+-- exports. Nothing on lawful.audit: it can neither read nor rewrite the log (and the log's
+-- triggers refuse UPDATE, DELETE and TRUNCATE from anyone).
+GRANT USAGE ON SCHEMA stats TO cdrstore_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA cdr, stats, billing TO cdrstore_admin;
+GRANT EXECUTE ON FUNCTION lawful.subject_export(text) TO cdrstore_admin;
+-- Retention drops whole daily partitions, which only their owner may: cdrstore_admin owns
+-- cdr.call and its partitions, and new partitions are created in its name.
+GRANT CREATE ON SCHEMA cdr TO cdrstore_admin;
+ALTER TABLE cdr.call OWNER TO cdrstore_admin;
+DO $$
+DECLARE
+    partition regclass;
+BEGIN
+    FOR partition IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = 'cdr.call'::regclass LOOP
+        EXECUTE format('ALTER TABLE %s OWNER TO cdrstore_admin', partition);
+    END LOOP;
+END
+$$;
+ALTER FUNCTION cdr.ensure_partition(date) OWNER TO cdrstore_admin;
