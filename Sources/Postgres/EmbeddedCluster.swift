@@ -29,9 +29,9 @@ public struct EmbeddedCluster: Sendable {
     /// The server log.
     public var logFile: String { home + "/postgresql.log" }
 
-    /// A libpq connection string for `database` in this cluster.
-    public func conninfo(database: String = EmbeddedCluster.databaseName) -> String {
-        "host=\(socketDirectory) port=5432 user=\(Self.superuser) dbname=\(database)"
+    /// A libpq connection string for `database` in this cluster, as `login` (the superuser by default).
+    public func conninfo(database: String = EmbeddedCluster.databaseName, login: String = superuser) -> String {
+        "host=\(socketDirectory) port=5432 user=\(login) dbname=\(database)"
     }
 
     /// Creates the cluster if it does not exist, starts the server if it is not running and

@@ -51,8 +51,9 @@ struct OperatingSystemUser {
 /// Runs a program to completion with `posix_spawn`, its output captured in a temporary file.
 ///
 /// - Important: not Foundation's `Process`, whose exit detection can hang when the child leaves
-///   a daemon behind (as `pg_ctl start` does). cdrstore opens its own files close-on-exec, so
-///   the daemon inherits no descriptor but its output file.
+///   a daemon behind (as `pg_ctl start` does). The child gets no descriptor beyond 0-2, neither
+///   cdrstore's nor one cdrstore itself inherited (a parent's process monitor, for one), so the
+///   daemon holds nothing that makes cdrstore's own parent wait for it.
 enum ChildProcess {
     /// Runs `command` (a path and its arguments) and returns its exit status and combined output.
     static func run(_ command: [String]) throws -> (status: Int32, output: String) {
@@ -69,6 +70,7 @@ enum ChildProcess {
         defer {
             for argument in arguments { free(argument) }
         }
+        markDescriptorsCloseOnExec()
         var pid = pid_t()
         let spawned = posix_spawn(&pid, command[0], &actions, nil, arguments, environ)
         guard spawned == 0 else {
@@ -79,5 +81,14 @@ enum ChildProcess {
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         let exited = status & 0x7F == 0
         return (exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F), output)
+    }
+
+    /// Marks every open descriptor above 2 close-on-exec, inherited ones included.
+    private static func markDescriptorsCloseOnExec() {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
+        for descriptor in entries.compactMap({ Int32($0) }) where descriptor > 2 {
+            let flags = fcntl(descriptor, F_GETFD)
+            if flags >= 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
+        }
     }
 }

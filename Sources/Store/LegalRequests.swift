@@ -57,11 +57,23 @@ public struct LegalRequests {
     /// Creates a helper on a connection.
     public init(connection: Connection) { self.connection = connection }
 
-    /// Registers a request; returns its id and false when (country, authority, number) existed already.
-    public func create(_ draft: Draft) throws -> (id: Int64, created: Bool) {
+    /// Registers a request, and with `preserveUntil` preserves its calls, in one transaction;
+    /// returns its id and false when (country, authority, number) existed already (then nothing changes).
+    public func create(_ draft: Draft, preserveUntil: Int64? = nil) throws -> (id: Int64, created: Bool) {
         guard draft.authorisedFrom < draft.authorisedTo else {
             throw StoreError("--authorised-from must be before --authorised-to")
         }
+        if preserveUntil != nil, draft.identifiers.isEmpty {
+            throw StoreError("preserving calls needs the identifiers the decision names (--identifier)")
+        }
+        return try connection.transaction {
+            let registered = try register(draft)
+            if let preserveUntil, registered.created { _ = try preserve(registered.id, until: preserveUntil) }
+            return registered
+        }
+    }
+
+    private func register(_ draft: Draft) throws -> (id: Int64, created: Bool) {
         let row = try connection.execute(
             """
             SELECT id, created FROM lawful.create_request($1, $2, $3, $4, $5, $6, $7::text[],

@@ -7,8 +7,15 @@ public struct StoreConnector: Sendable {
     /// The database chosen by `--db`, `DATABASE_URL`, `PG*` or the embedded default.
     public let selection: DatabaseSelection
 
-    /// Creates a connector.
-    public init(selection: DatabaseSelection) { self.selection = selection }
+    /// The login to use on the embedded cluster (`PGUSER`); nil for its superuser.
+    public let embeddedLogin: String?
+
+    /// Creates a connector; `embeddedLogin` names the person on the embedded cluster (a configured
+    /// server's login is in its connection string or `PG*` variables).
+    public init(selection: DatabaseSelection, embeddedLogin: String? = nil) {
+        self.selection = selection
+        self.embeddedLogin = embeddedLogin
+    }
 
     /// Where the data lives, in words, for messages.
     public var locationDescription: String {
@@ -31,7 +38,7 @@ public struct StoreConnector: Sendable {
             let cluster = EmbeddedCluster(home: home)
             let started = try cluster.start()
             notice("cdrstore: using the embedded PostgreSQL under \(home)\(started ? " (started it)" : "")")
-            return cluster.conninfo()
+            return cluster.conninfo(login: embeddedLogin ?? EmbeddedCluster.superuser)
         }
     }
 

@@ -42,16 +42,12 @@ struct RequestCommand: ParsableCommand {
             let until = try preserveUntil.map { try TimeOption.parse($0, flag: "--preserve-until") }
             let connection = try database.connectToCurrentSchema()
             let requests = LegalRequests(connection: connection)
-            let (id, created) = try requests.create(draft)
+            let (id, created) = try requests.create(draft, preserveUntil: until)
             Output.line(
                 created
                     ? "registered legal request \(id); another officer approves it with cdrstore request approve \(id)"
                     : "legal request \(id) exists already for \(country) / \(authority) / \(number); nothing changed")
-            if let until, created {
-                Output.line(
-                    "preserving its calls under hold \(try requests.preserve(id, until: until)) until \(preserveUntil!)"
-                )
-            }
+            if let preserveUntil, created { Output.line("its calls are preserved until \(preserveUntil)") }
             Output.flush()
         }
     }

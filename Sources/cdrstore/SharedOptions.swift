@@ -17,7 +17,8 @@ struct DatabaseOptions: ParsableArguments {
     var connector: StoreConnector {
         let environment = ProcessInfo.processInfo.environment
         return StoreConnector(
-            selection: .resolve(flag: url, environment: environment, defaultHome: Self.defaultHome(environment)))
+            selection: .resolve(flag: url, environment: environment, defaultHome: Self.defaultHome(environment)),
+            embeddedLogin: environment["PGUSER"].flatMap { $0.isEmpty ? nil : $0 })
     }
 
     /// Opens a connection, saying on stderr when the embedded cluster is used.

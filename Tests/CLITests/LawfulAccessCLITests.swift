@@ -1,0 +1,153 @@
+import CDRModel
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+/// The lawful-access commands end to end on an embedded default of their own, with real logins
+/// chosen by `PGUSER`, as an operator would run them.
+@Suite struct LawfulAccessCLITests {
+    /// A private embedded cluster under a temporary home, with October 2026 calls of +46701234567.
+    final class Store: @unchecked Sendable {
+        let folder: TemporaryFolder
+        let home: String
+
+        init() throws {
+            folder = try TemporaryFolder()
+            home = folder.path + "/home"
+            try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
+            let lines = [
+                AsteriskLine.make(
+                    start: "2026-10-11 14:03:27", answer: "2026-10-11 14:03:30", end: "2026-10-11 14:05:30",
+                    uniqueID: "1.1"),
+                AsteriskLine.make(
+                    start: "2026-10-12 09:00:00", answer: nil, end: "2026-10-12 09:00:20", duration: "20", billsec: "0",
+                    disposition: "NO ANSWER", uniqueID: "1.2"),
+                AsteriskLine.make(
+                    source: "0812345678", destination: "0701234567", start: "2026-10-13 18:30:00",
+                    answer: "2026-10-13 18:30:05", end: "2026-10-13 18:31:05", duration: "65", billsec: "60",
+                    uniqueID: "1.3"),
+                AsteriskLine.make(source: "0811111111", destination: "0822222222", uniqueID: "1.4"),
+            ]
+            let file = try folder.write("Master.csv", lines.joined())
+            try expectSuccess(run(["migrate"]))
+            try expectSuccess(
+                run(["ingest", "--feed", "pbx", "--format", "asterisk-csv", "--country-code", "46", file]))
+            try expectSuccess(run(["roles", "setup"]))
+        }
+
+        deinit { _ = try? run(["embedded", "stop"]) }
+
+        /// Runs cdrstore on this store's embedded cluster, as `login` (the superuser when nil).
+        func run(_ arguments: [String], as login: String? = nil) throws -> CLIRunner.Result {
+            var environment = ["CDRSTORE_HOME": home]
+            if let login { environment["PGUSER"] = login }
+            return try CLIRunner.run(arguments, environment: environment)
+        }
+
+        /// A superuser connection to the store's database.
+        func superuser() throws -> Connection { try Connection(EmbeddedCluster(home: home).conninfo()) }
+
+        private func expectSuccess(_ result: CLIRunner.Result) throws {
+            guard result.status == 0 else { throw SetUpFailure(description: "set-up failed: \(result.stderr)") }
+        }
+    }
+
+    private static let request = [
+        "request", "create", "--country", "SE", "--authority", "Polismyndigheten", "--number", "2026-000123",
+        "--legal-basis", "RB27_19", "--decision-by", "court", "--decision-ref", "B 1234-26", "--authorised-from",
+        "2026-10-01", "--authorised-to", "2026-10-31", "--identifier", "0701234567", "--country-code", "46",
+    ]
+
+    @Test func twoOfficersAnAuditorAndAnExportTheAuditEntryVouchesFor() throws {
+        let store = try Store()
+        let suffix = String(UInt32.random(in: 0...UInt32.max))
+        let (alice, bob, carol, dave, erin) = (
+            "alice\(suffix)", "bob\(suffix)", "carol\(suffix)", "dave\(suffix)", "erin\(suffix)"
+        )
+        for (login, role) in [
+            (alice, "officer"), (bob, "officer"), (carol, "auditor"), (dave, "billing"), (erin, "admin"),
+        ] {
+            #expect(try store.run(["grant", login, "cdrstore_\(role)"]).status == 0)
+        }
+        let clash = try store.run(["grant", carol, "cdrstore_officer"])
+        #expect(clash.status == 1 && clash.stderr.contains("cannot also be in cdrstore_officer"))
+
+        let preserveUntil = CanonicalJSONTime.daysFromNow(30)
+        let created = try store.run(Self.request + ["--preserve-until", preserveUntil], as: alice)
+        #expect(created.status == 0 && created.stdout.contains("registered legal request 1"), "\(created.stderr)")
+        #expect(try store.run(Self.request, as: bob).stdout.contains("legal request 1 exists already"))
+        let early = try store.run(["lookup", "--request", "1", "--identifier", "+46701234567"], as: alice)
+        #expect(early.status == 1 && early.stderr.contains("is not approved yet"))
+        let selfApproval = try store.run(["request", "approve", "1"], as: alice)
+        #expect(selfApproval.status == 1 && selfApproval.stderr.contains("four-eyes rule"))
+        #expect(try store.run(["request", "approve", "1"], as: bob).status == 0)
+
+        let out = store.folder.path + "/request-1.xml"
+        let lookup = try store.run(
+            [
+                "lookup", "--request", "1", "--identifier", "070-123 45 67", "--country-code", "46", "--from",
+                "2026-01-01",
+                "--format", "etsi-xml", "--out", out, "--csp-id", "Example Telecom AB",
+            ], as: alice)
+        #expect(lookup.status == 0, "\(lookup.stderr)")
+        #expect(lookup.stdout.contains("3 calls of +46701234567") && lookup.stdout.contains("clipped"))
+        let xml = try Data(contentsOf: URL(fileURLWithPath: out))
+        let manifest = try String(contentsOfFile: out + ".manifest.json", encoding: .utf8)
+        let fileDigest = SHA256Digest.hex(SHA256Digest.of(Array(xml)))
+        #expect(manifest.contains("\"sha256\":\"\(fileDigest)\"") && manifest.contains("\"records\":3"))
+        #expect(manifest.contains("\"created_by\":\"\(alice)\""))
+        let text = String(decoding: xml, as: UTF8.self)
+        #expect(text.components(separatedBy: "<responseRecord>").count - 1 == 3)
+        #expect(text.contains("<cSPID>Example Telecom AB</cSPID>"))
+        let again = try store.run(
+            ["lookup", "--request", "1", "--identifier", "+46701234567", "--out", out], as: alice)
+        #expect(again.status == 1 && again.stderr.contains("exists already"))
+
+        let audit = try store.run(["audit", "list", "--request", "1", "--format", "csv"], as: carol)
+        let actions = audit.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[3] }
+        #expect(actions == ["request-create", "hold-place", "request-approve", "lookup", "export"], "\(audit.stderr)")
+        #expect(audit.stdout.contains(fileDigest))
+        #expect(try store.run(["audit", "verify"], as: carol).stdout.contains("the audit log is intact: 5 entries"))
+
+        for (login, arguments, message) in [
+            (alice, ["audit", "list"], "permission denied for table audit"),
+            (
+                dave, ["lookup", "--request", "1", "--identifier", "+46701234567"],
+                "permission denied for schema lawful"
+            ),
+            (
+                carol, ["lookup", "--request", "1", "--identifier", "+46701234567"],
+                "permission denied for function lookup"
+            ),
+        ] {
+            let refused = try store.run(arguments, as: login)
+            #expect(refused.status == 1 && refused.stderr.contains(message), "\(login): \(refused.stderr)")
+        }
+
+        let subject = try store.run(["subject-export", "--identifier", "0701234567", "--country-code", "46"], as: erin)
+        #expect(subject.stdout.contains("\"records_count\":3") && !subject.stdout.contains("preserved"))
+
+        try store.superuser().executeScript(
+            "BEGIN; SET LOCAL session_replication_role = replica; UPDATE lawful.audit SET login = 'nobody' WHERE seq = 4; COMMIT"
+        )
+        let verify = try store.run(["audit", "verify"], as: carol)
+        #expect(verify.status == 1 && verify.stderr.contains("audit entry 4: was changed"))
+    }
+}
+
+/// A step of a store's set-up that did not succeed, with cdrstore's own words.
+struct SetUpFailure: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Moments for command-line flags, relative to the real clock.
+enum CanonicalJSONTime {
+    static func daysFromNow(_ days: Int) -> String {
+        let date = Date().addingTimeInterval(Double(days) * 86_400)
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}
