@@ -85,6 +85,7 @@ public struct EmbeddedCluster: Sendable {
             # written by cdrstore: a private server, reachable only through the socket below
             listen_addresses = ''
             unix_socket_directories = '\(socketDirectory)'
+            unix_socket_permissions = 0700
             max_connections = 200
             max_wal_size = '2GB'
 

@@ -26,22 +26,6 @@ public struct StoreReports {
         ).scalar
     }
 
-    /// Calls where `identifier` (already normalised) is the source, destination or source IP, newest
-    /// first, from the live table and the preserved store alike.
-    public func calls(involving identifier: String, limit: Int) throws -> QueryResult {
-        try connection.execute(
-            """
-            SELECT start_time AT TIME ZONE 'UTC' AS start_utc, source, destination, disposition, billable_s, account, kept
-            FROM (SELECT start_time, source, destination, source_ip, disposition, billable_s, account, 'live' AS kept
-                  FROM cdr.call
-                  UNION ALL
-                  SELECT start_time, source, destination, source_ip, disposition, billable_s, account, 'held' AS kept
-                  FROM cdr.preserved_call) AS c
-            WHERE c.source = $1 OR c.destination = $1 OR (c.source_ip IS NOT NULL AND host(c.source_ip) = $1)
-            ORDER BY start_time DESC LIMIT $2
-            """, [.text(identifier), .text(String(limit))])
-    }
-
     /// The rejected records, newest first, for one feed or all.
     public func rejects(feed: String?, limit: Int) throws -> QueryResult {
         try connection.execute(

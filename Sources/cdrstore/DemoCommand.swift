@@ -11,7 +11,9 @@ import Store
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Migrate, generate a few days of traffic, ingest it twice, bill it, and show what was stored.")
+        abstract:
+            "Migrate, generate a few days of traffic, ingest it twice, look a number up under a legal request, bill it, and show what was stored."
+    )
 
     @OptionGroup var database: DatabaseOptions
     @Option(help: "Calls to generate.") var calls = 20_000
@@ -63,9 +65,11 @@ struct DemoCommand: ParsableCommand {
         if let number = try reports.busiestSource(feed: Self.feed) {
             let national = number.hasPrefix("+46") ? "0" + number.dropFirst(3) : number
             let identifier = NumberNormaliser(countryCode: Self.countryCode).normalise(national)
-            Output.line("\n== 5. example lookup: '\(national)' normalises to \(identifier); its latest calls")
-            let lookup = try reports.calls(involving: identifier, limit: 5)
-            Output.line(TextTable.render(headers: lookup.columns, rows: lookup.rows.map { $0.map { $0 ?? "" } }))
+            Output.line(
+                "\n== 5. an audited lookup: '\(national)' normalises to \(identifier), under a legal request")
+            try auditedLookup(
+                connection,
+                identifier: try LookupIdentifier(national, normaliser: NumberNormaliser(countryCode: Self.countryCode)))
         }
 
         Output.line("\n== 6. billing: a demo tariff, every account on it, last month billed")

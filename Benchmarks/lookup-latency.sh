@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# Lawful-lookup latency, in one run on one private PostgreSQL: --days daily partitions ending
+# yesterday hold --calls generated calls (loaded with SQL, not through ingest); officer_a registers
+# a request over the whole window, officer_b approves it; then, for --lookups numbers that occur
+# as a source, one lookup each from a new connection, including its audit entry:
+#   (a) psql as officer_a: SELECT d.records FROM lawful.lookup(ID, NUMBER, ...) AS d
+#   (b) cdrstore lookup --request ID --identifier NUMBER --format csv (what an officer runs)
+# over the whole authorised window and over one day on which the number has a call, side by side
+# (alternating which goes first). psql's own start-up (SELECT 1) is timed too, as a baseline.
+# Prints p50, p95 and max in ms, the audit entries written, `cdrstore audit verify`'s verdict and
+# whether p95 of (b) over the whole window meets the goal (<= 150 ms).
+#
+# Unlike the other scripts it does not build cdrstore: it runs --binary (default: .build/release/cdrstore,
+# built with swift build -c release --product cdrstore), so it can measure a binary built elsewhere.
+#
+# Usage: Benchmarks/lookup-latency.sh [--calls 10000000] [--days 730] [--lookups 50] [--binary PATH]
+set -euo pipefail
+
+calls=10000000
+days=730
+lookups=50
+binary=
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --calls) calls="$2"; shift 2 ;;
+        --days) days="$2"; shift 2 ;;
+        --lookups) lookups="$2"; shift 2 ;;
+        --binary) binary="$2"; shift 2 ;;
+        *) echo "lookup-latency.sh: unknown option '$1' (use --calls N, --days D, --lookups K, --binary PATH)" >&2
+           exit 2 ;;
+    esac
+done
+for value in "$calls" "$days" "$lookups"; do
+    [[ "$value" =~ ^[1-9][0-9]*$ ]] || { echo "lookup-latency.sh: '$value' is not a positive whole number" >&2; exit 2; }
+done
+case "$binary" in
+    "") ;;
+    /*) ;;
+    *) binary="$PWD/$binary" ;;   # relative to where the script was started
+esac
+cd "$(dirname "$0")/.."
+bin="${binary:-$PWD/.build/release/cdrstore}"
+[ -x "$bin" ] || { echo "lookup-latency.sh: no cdrstore binary at $bin (swift build -c release --product cdrstore, or --binary PATH)" >&2
+                   exit 1; }
+command -v psql >/dev/null || { echo "lookup-latency.sh: psql is needed (apt-get install postgresql-client)" >&2; exit 1; }
+
+# The private PostgreSQL, as Benchmarks/private-postgres.sh starts it (which builds the binary
+# itself; here the binary is given): cdrstore's embedded cluster in a temporary folder, run by an
+# unprivileged user when this runs as root, stopped and removed on exit, even when interrupted.
+work=$(mktemp -d /tmp/cdrstore-bench.XXXXXX)
+chmod 755 "$work"
+export CDRSTORE_HOME="$work/home"
+trap '"$bin" embedded stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+"$bin" embedded start >/dev/null
+socket="host=$work/home/run port=5432 user=cdrstore"
+now() { date +%s.%N; }
+seconds() { awk -v start="$1" -v end="$2" 'BEGIN { printf "%.2f", end - start }'; }
+sql() { psql -X -qtA -v ON_ERROR_STOP=1 "$socket dbname=$1" -c "$2"; }
+
+database=bench_lookup
+db="$socket dbname=$database"
+as() { echo "host=$work/home/run port=5432 dbname=$database user=$1"; }   # conninfo of a login
+psql -X -q "$socket dbname=postgres" -c "CREATE DATABASE $database" >/dev/null
+"$bin" migrate --db "$db" >/dev/null
+"$bin" roles setup --db "$db" >/dev/null
+"$bin" grant officer_a cdrstore_officer --db "$db" >/dev/null
+"$bin" grant officer_b cdrstore_officer --db "$db" >/dev/null
+"$bin" grant auditor_c cdrstore_auditor --db "$db" >/dev/null
+
+# The calls: uniform over the days, from 200,000 subscribers (+46700000000 ...); half of the
+# destinations are subscribers too, half other Swedish numbers; 80 % answered; a third carry a
+# source IP (256 trunks). One INSERT per month, in time order as ingest would write them.
+first_day=$(date -u -d "$days days ago" +%Y-%m-%d)
+last_day=$(date -u -d "1 day ago" +%Y-%m-%d)
+echo "loading $calls calls over $days daily partitions, $first_day to $last_day ..."
+load_options="-c synchronous_commit=off -c maintenance_work_mem=1GB -c work_mem=256MB"
+load_start=$(now)
+offset=0
+while [ "$offset" -lt "$days" ]; do
+    chunk_start=$(date -u -d "$first_day + $offset days" +%Y-%m-%d)
+    next_month=$(date -u -d "$(date -u -d "$chunk_start" +%Y-%m-01) + 1 month" +%Y-%m-%d)
+    chunk_days=$(( ($(date -u -d "$next_month" +%s) - $(date -u -d "$chunk_start" +%s)) / 86400 ))
+    [ $((offset + chunk_days)) -le "$days" ] || chunk_days=$((days - offset))
+    low=$((calls * offset / days))
+    high=$((calls * (offset + chunk_days) / days))
+    chunk_started=$(now)
+    PGOPTIONS="$load_options" psql -X -qtA -v ON_ERROR_STOP=1 "$db" \
+        -c "SELECT count(cdr.ensure_partition(d::date))
+            FROM generate_series(date '$chunk_start', date '$chunk_start' + $((chunk_days - 1)), '1 day') AS d" \
+        -c "SELECT setseed(${offset}.0 / ($days + 1))" \
+        -c "INSERT INTO cdr.call (start_time, answer_time, end_time, duration_s, billable_s, source, destination,
+                                 source_ip, call_type, disposition, equipment, account, feed, record_key, record_hash)
+            SELECT start_time,
+                   CASE WHEN answered THEN start_time + ring * interval '1 second' END,
+                   start_time + (ring + talk) * interval '1 second',
+                   ring + talk, talk,
+                   '+4670' || lpad(subscriber::text, 7, '0'),
+                   CASE WHEN r_called < 0.5 THEN '+4670' || lpad(called::text, 7, '0')
+                        ELSE '+468' || lpad(called::text, 7, '0') END,
+                   CASE WHEN r_ip < 0.33 THEN ('10.20.' || (trunk / 16) || '.' || (trunk % 16 + 1))::inet END,
+                   'voice', disposition,
+                   'sbc' || i % 4, 'acct' || lpad((subscriber % 2000)::text, 4, '0'),
+                   'bench', 'bench-' || i, substr(sha256(int8send(i)), 1, 16)
+            FROM (SELECT i, start_time, subscriber, called, r_called, r_ip, trunk,
+                         r_disposition < 0.80 AS answered,
+                         CASE WHEN r_disposition < 0.80 THEN 'answered' WHEN r_disposition < 0.90 THEN 'no_answer'
+                              WHEN r_disposition < 0.95 THEN 'busy' WHEN r_disposition < 0.98 THEN 'cancelled'
+                              ELSE 'failed' END AS disposition,
+                         CASE WHEN r_disposition < 0.80 THEN 1 + floor(r_ring * 20)::int
+                              ELSE floor(r_ring * 45)::int END AS ring,
+                         CASE WHEN r_disposition < 0.80 THEN least(1 + floor(-ln(1 - r_talk) * 150)::int, 14400)
+                              ELSE 0 END AS talk
+                  FROM (SELECT i,
+                               timestamp '$chunk_start' AT TIME ZONE 'UTC'
+                                   + floor(random() * $((chunk_days * 86400))) * interval '1 second' AS start_time,
+                               floor(random() * 200000)::int AS subscriber,
+                               floor(random() * 200000)::int AS called,
+                               random() AS r_called, random() AS r_ip, floor(random() * 256)::int AS trunk,
+                               random() AS r_disposition, random() AS r_ring, random() AS r_talk
+                        FROM generate_series($((low + 1))::bigint, ${high}::bigint) AS i
+                        OFFSET 0) AS drawn) AS c
+            ORDER BY start_time" >/dev/null
+    printf '  %s + %3d days: %9d calls  %6s s\n' "$chunk_start" "$chunk_days" $((high - low)) "$(seconds "$chunk_started" "$(now)")"
+    offset=$((offset + chunk_days))
+done
+load_end=$(now)
+echo "VACUUM ANALYZE cdr.call, CHECKPOINT ..."
+PGOPTIONS="$load_options" sql "$database" "VACUUM (ANALYZE) cdr.call" >/dev/null
+sql "$database" "CHECKPOINT" >/dev/null
+vacuum_end=$(now)
+stored=$(sql "$database" "SELECT count(*) FROM cdr.call")
+partitions=$(sql "$database" "SELECT count(*) FROM cdr.partitions")
+store_size=$(sql "$database" "SELECT pg_size_pretty(sum(total_bytes)) FROM cdr.partitions")
+[ "$stored" = "$calls" ] || { echo "lookup-latency.sh: the store holds $stored calls, expected $calls" >&2; exit 1; }
+[ "$partitions" = "$days" ] || { echo "lookup-latency.sh: $partitions partitions, expected $days" >&2; exit 1; }
+
+# The request: the whole window, no identifier (any number may be looked up); four eyes.
+"$bin" request create --db "$(as officer_a)" --country SE --authority "Benchmark authority" --number BENCH-1 \
+    --legal-basis "benchmark" --decision-by "benchmark court" --decision-ref "BENCH-1" \
+    --authorised-from "$first_day" --authorised-to "$last_day" >/dev/null
+request=$(sql "$database" "SELECT id FROM lawful.request WHERE request_number = 'BENCH-1'")
+"$bin" request approve "$request" --db "$(as officer_b)" >/dev/null
+audit_before=$(sql "$database" "SELECT count(*) FROM lawful.audit")
+
+# The numbers: distinct sources of a random sample of calls, each with the day of that call.
+sample_percent=$(awk -v k="$lookups" -v n="$calls" 'BEGIN { p = 100 * k * 20 / n; printf "%.6f", (p > 100 ? 100 : p) }')
+sql "$database" "SELECT source, day FROM (
+        SELECT DISTINCT ON (source) source, (start_time AT TIME ZONE 'UTC')::date AS day
+        FROM cdr.call TABLESAMPLE BERNOULLI ($sample_percent) REPEATABLE (11) ORDER BY source, start_time) AS s
+    ORDER BY md5(source) LIMIT $lookups" | tr '|' ' ' > "$work/numbers"
+picked=$(wc -l < "$work/numbers")
+[ "$picked" = "$lookups" ] || { echo "lookup-latency.sh: sampled $picked numbers, expected $lookups" >&2; exit 1; }
+
+# Wall time of one command in µs (bash's clock, no process of its own), appended to FILE.
+timed() { # timed FILE COMMAND...
+    local file=$1 start end
+    shift
+    start=${EPOCHREALTIME/./}
+    "$@"
+    end=${EPOCHREALTIME/./}
+    echo $((end - start)) >> "$work/$file.us"
+}
+officer_a=$(as officer_a)
+run_a() { # run_a NUMBER FROM TO: psql, lawful.lookup; the records it returned into $work/a.out
+    psql -X -qtA -v ON_ERROR_STOP=1 "$officer_a" \
+        -c "SELECT d.records FROM lawful.lookup($request, '$1', $2, $3) AS d" > "$work/a.out"
+}
+run_b() { # run_b NUMBER [--from DAY --to DAY]: cdrstore lookup; its summary line into $work/b.err
+    local number=$1
+    shift
+    "$bin" lookup --db "$officer_a" --request "$request" --identifier "$number" "$@" --format csv \
+        > /dev/null 2> "$work/b.err"
+}
+records_of_b() { sed -n 's/^legal request [0-9]*: \([0-9]*\) calls\{0,1\} of .*/\1/p' "$work/b.err"; }
+check_same() { # check_same WINDOW NUMBER: (a) and (b) found the same calls
+    local a b
+    a=$(cat "$work/a.out")
+    b=$(records_of_b)
+    [ "$a" = "$b" ] || { echo "lookup-latency.sh: $2 ($1): psql found '$a' calls, cdrstore lookup '$b'" >&2; exit 1; }
+    echo "$a" >> "$work/records-$1"
+}
+
+echo "timing $lookups lookups of each kind ..."
+index=0
+while read -r number day; do
+    next_day=$(date -u -d "$day + 1 day" +%Y-%m-%d)
+    timed baseline psql -X -qtA "$officer_a" -c "SELECT 1" > /dev/null
+    if [ $((index % 2)) = 0 ]; then
+        timed a_whole run_a "$number" NULL NULL
+        timed b_whole run_b "$number"
+    else
+        timed b_whole run_b "$number"
+        timed a_whole run_a "$number" NULL NULL
+    fi
+    check_same whole "$number"
+    if [ $((index % 2)) = 0 ]; then
+        timed a_day run_a "$number" "'${day}T00:00Z'" "'${next_day}T00:00Z'"
+        timed b_day run_b "$number" --from "$day" --to "$day"
+    else
+        timed b_day run_b "$number" --from "$day" --to "$day"
+        timed a_day run_a "$number" "'${day}T00:00Z'" "'${next_day}T00:00Z'"
+    fi
+    check_same day "$number"
+    index=$((index + 1))
+done < "$work/numbers"
+
+audit_after=$(sql "$database" "SELECT count(*) FROM lawful.audit")
+verdict=$("$bin" audit verify --db "$(as auditor_c)" 2>&1) && intact=yes || intact=no
+
+stats() { # stats NAME: "p50 p95 max" in ms (nearest rank)
+    sort -n "$work/$1.us" | awk '{ v[NR] = $1 }
+        END { i50 = int(NR * 0.50); if (i50 < NR * 0.50) i50++; i95 = int(NR * 0.95); if (i95 < NR * 0.95) i95++
+              printf "%8.1f %8.1f %8.1f", v[i50] / 1000, v[i95] / 1000, v[NR] / 1000 }'
+}
+mean() { awk '{ s += $1 } END { printf "%.1f", s / NR }' "$work/$1"; }
+p95_b_whole=$(stats b_whole | awk '{ print $2 }')
+
+echo
+echo "store: $stored calls in $partitions daily partitions ($store_size), $first_day to $last_day;" \
+    "PostgreSQL $(sql postgres 'SHOW server_version'), shared_buffers $(sql postgres 'SHOW shared_buffers')"
+echo "load: $(seconds "$load_start" "$load_end") s INSERT ... SELECT, then $(seconds "$load_end" "$vacuum_end") s VACUUM ANALYZE + CHECKPOINT"
+echo "request $request: whole window $first_day to $last_day (incl.); $lookups numbers; records per lookup:" \
+    "$(mean records-whole) on average over the whole window, $(mean records-day) over one day"
+echo
+printf '%-52s %8s %8s %8s\n' "each from a new connection, ms ($lookups runs)" p50 p95 max
+printf '%-52s %s\n' "psql baseline: SELECT 1" "$(stats baseline)"
+printf '%-52s %s\n' "(a) psql: lawful.lookup, whole window" "$(stats a_whole)"
+printf '%-52s %s\n' "(b) cdrstore lookup --format csv, whole window" "$(stats b_whole)"
+printf '%-52s %s\n' "(a) psql: lawful.lookup, one day" "$(stats a_day)"
+printf '%-52s %s\n' "(b) cdrstore lookup --format csv, one day" "$(stats b_day)"
+echo
+echo "audit entries written: $((audit_after - audit_before)) by the lookups ($((4 * lookups)) expected)," \
+    "$audit_after in all ($((4 * lookups + 2)) expected with the request's two)"
+echo "cdrstore audit verify (as auditor_c): $([ "$intact" = yes ] && echo intact || echo NOT intact): $verdict"
+awk -v p="$p95_b_whole" -v k="$lookups" -v n="$stored" -v d="$days" 'BEGIN {
+    printf "goal: p95 of (b) over the whole window (%d days, %d calls) = %.1f ms %s 150 ms: %s\n",
+        d, n, p, (p <= 150 ? "<=" : ">"), (p <= 150 ? "MET" : "NOT MET") }'
