@@ -27,11 +27,19 @@ struct CDRStore: ParsableCommand {
         } catch let error as ExitCode {
             exit(withError: error)
         } catch let error as any CustomStringConvertible & Error where isOperationalError(error) {
-            Output.errorLine("cdrstore: \(error.description)")
+            Output.errorLine("cdrstore: \(error.description)\(roleHint(error))")
             Foundation.exit(1)
         } catch {
             exit(withError: error)
         }
+    }
+
+    /// For a refusal by the database's grants: which roles exist and who is in them.
+    private static func roleHint(_ error: any Error) -> String {
+        guard let error = error as? PostgresError, error.sqlState == "42501",
+            error.message.hasPrefix("permission denied")
+        else { return "" }
+        return "; this login is not in a cdrstore role that may do this (cdrstore roles list shows who is in which)"
     }
 
     private static func isOperationalError(_ error: any Error) -> Bool {
