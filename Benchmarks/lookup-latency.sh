@@ -3,50 +3,58 @@
 # yesterday hold --calls generated calls (loaded with SQL, not through ingest); officer_a registers
 # a request over the whole window, officer_b approves it; then, for --lookups numbers that occur
 # as a source, one lookup each from a new connection, including its audit entry:
-#   (a) psql as officer_a: SELECT d.records FROM lawful.lookup(ID, NUMBER, ...) AS d
+#   (a) psql as officer_a: SELECT d.records FROM lawful.lookup(ID, NUMBER, ...) AS d (and, from psql's
+#       \timing, the statement alone, without process start and connection)
 #   (b) cdrstore lookup --request ID --identifier NUMBER --format csv (what an officer runs)
 # over the whole authorised window and over one day on which the number has a call, side by side
 # (alternating which goes first). psql's own start-up (SELECT 1) is timed too, as a baseline.
 # Prints p50, p95 and max in ms, the audit entries written, `cdrstore audit verify`'s verdict and
-# whether p95 of (b) over the whole window meets the goal (<= 150 ms).
+# whether p95 of (b) over the whole window meets the goal (<= 150 ms). Last, where a whole-window
+# lookup's time goes: EXPLAIN (ANALYZE, BUFFERS) of the query lawful.calls_of runs, from a new
+# connection and again on the same one (--explain FILE keeps the plans).
 #
 # Unlike the other scripts it does not build cdrstore: it runs --binary (default: .build/release/cdrstore,
 # built with swift build -c release --product cdrstore), so it can measure a binary built elsewhere.
 #
-# Usage: Benchmarks/lookup-latency.sh [--calls 10000000] [--days 730] [--lookups 50] [--binary PATH]
+# Usage: Benchmarks/lookup-latency.sh [--calls 10000000] [--days 730] [--lookups 50] [--binary PATH] [--explain FILE]
 set -euo pipefail
 
 calls=10000000
 days=730
 lookups=50
 binary=
+explain_file=
 while [ $# -gt 0 ]; do
     case "$1" in
         --calls) calls="$2"; shift 2 ;;
         --days) days="$2"; shift 2 ;;
         --lookups) lookups="$2"; shift 2 ;;
         --binary) binary="$2"; shift 2 ;;
-        *) echo "lookup-latency.sh: unknown option '$1' (use --calls N, --days D, --lookups K, --binary PATH)" >&2
+        --explain) explain_file="$2"; shift 2 ;;
+        *) echo "lookup-latency.sh: unknown option '$1' (use --calls N, --days D, --lookups K, --binary PATH, --explain FILE)" >&2
            exit 2 ;;
     esac
 done
 for value in "$calls" "$days" "$lookups"; do
     [[ "$value" =~ ^[1-9][0-9]*$ ]] || { echo "lookup-latency.sh: '$value' is not a positive whole number" >&2; exit 2; }
 done
-case "$binary" in
-    "") ;;
-    /*) ;;
-    *) binary="$PWD/$binary" ;;   # relative to where the script was started
-esac
+case "$binary" in "" | /*) ;; *) binary="$PWD/$binary" ;; esac   # relative to where the script was started
+case "$explain_file" in "" | /*) ;; *) explain_file="$PWD/$explain_file" ;; esac
 cd "$(dirname "$0")/.."
 bin="${binary:-$PWD/.build/release/cdrstore}"
 [ -x "$bin" ] || { echo "lookup-latency.sh: no cdrstore binary at $bin (swift build -c release --product cdrstore, or --binary PATH)" >&2
                    exit 1; }
 command -v psql >/dev/null || { echo "lookup-latency.sh: psql is needed (apt-get install postgresql-client)" >&2; exit 1; }
+# Debian's /usr/bin/psql is a Perl wrapper (pg_wrapper) that adds some 40 ms to every start; time
+# the psql program itself.
+bindir=$(pg_config --bindir 2>/dev/null || true)
+[ -x "$bindir/psql" ] || bindir=$(find /usr/lib/postgresql -path '*/bin/psql' 2>/dev/null | sort -V | tail -n 1 | xargs -r dirname)
+[ -n "$bindir" ] && [ -x "$bindir/psql" ] && PATH="$bindir:$PATH"
 
 # The private PostgreSQL, as Benchmarks/private-postgres.sh starts it (which builds the binary
 # itself; here the binary is given): cdrstore's embedded cluster in a temporary folder, run by an
-# unprivileged user when this runs as root, stopped and removed on exit, even when interrupted.
+# unprivileged user when this runs as root, stopped and removed on exit, even when interrupted
+# (Ctrl-C cancels the running statement; a TERM to the script alone waits for it to end).
 work=$(mktemp -d /tmp/cdrstore-bench.XXXXXX)
 chmod 755 "$work"
 export CDRSTORE_HOME="$work/home"
@@ -74,7 +82,8 @@ psql -X -q "$socket dbname=postgres" -c "CREATE DATABASE $database" >/dev/null
 # destinations are subscribers too, half other Swedish numbers; 80 % answered; a third carry a
 # source IP (256 trunks). One INSERT per month, in time order as ingest would write them.
 first_day=$(date -u -d "$days days ago" +%Y-%m-%d)
-last_day=$(date -u -d "1 day ago" +%Y-%m-%d)
+last_day=$(date -u -d "$first_day + $((days - 1)) days" +%Y-%m-%d)
+end_day=$(date -u -d "$first_day + $days days" +%Y-%m-%d)   # the window's exclusive end
 echo "loading $calls calls over $days daily partitions, $first_day to $last_day ..."
 load_options="-c synchronous_commit=off -c maintenance_work_mem=1GB -c work_mem=256MB"
 load_start=$(now)
@@ -164,8 +173,8 @@ timed() { # timed FILE COMMAND...
     echo $((end - start)) >> "$work/$file.us"
 }
 officer_a=$(as officer_a)
-run_a() { # run_a NUMBER FROM TO: psql, lawful.lookup; the records it returned into $work/a.out
-    psql -X -qtA -v ON_ERROR_STOP=1 "$officer_a" \
+run_a() { # run_a NUMBER FROM TO: psql, lawful.lookup; the records it returned, then psql's "Time: X ms", into $work/a.out
+    psql -X -qtA -v ON_ERROR_STOP=1 "$officer_a" -c '\timing on' \
         -c "SELECT d.records FROM lawful.lookup($request, '$1', $2, $3) AS d" > "$work/a.out"
 }
 run_b() { # run_b NUMBER [--from DAY --to DAY]: cdrstore lookup; its summary line into $work/b.err
@@ -177,10 +186,11 @@ run_b() { # run_b NUMBER [--from DAY --to DAY]: cdrstore lookup; its summary lin
 records_of_b() { sed -n 's/^legal request [0-9]*: \([0-9]*\) calls\{0,1\} of .*/\1/p' "$work/b.err"; }
 check_same() { # check_same WINDOW NUMBER: (a) and (b) found the same calls
     local a b
-    a=$(cat "$work/a.out")
+    a=$(head -n 1 "$work/a.out")
     b=$(records_of_b)
     [ "$a" = "$b" ] || { echo "lookup-latency.sh: $2 ($1): psql found '$a' calls, cdrstore lookup '$b'" >&2; exit 1; }
     echo "$a" >> "$work/records-$1"
+    sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$work/a.out" | awk '{ printf "%d\n", $1 * 1000 }' >> "$work/a_$1_statement.us"
 }
 
 echo "timing $lookups lookups of each kind ..."
@@ -228,8 +238,10 @@ echo
 printf '%-52s %8s %8s %8s\n' "each from a new connection, ms ($lookups runs)" p50 p95 max
 printf '%-52s %s\n' "psql baseline: SELECT 1" "$(stats baseline)"
 printf '%-52s %s\n' "(a) psql: lawful.lookup, whole window" "$(stats a_whole)"
+printf '%-52s %s\n' "    of which the statement (psql \\timing)" "$(stats a_whole_statement)"
 printf '%-52s %s\n' "(b) cdrstore lookup --format csv, whole window" "$(stats b_whole)"
 printf '%-52s %s\n' "(a) psql: lawful.lookup, one day" "$(stats a_day)"
+printf '%-52s %s\n' "    of which the statement (psql \\timing)" "$(stats a_day_statement)"
 printf '%-52s %s\n' "(b) cdrstore lookup --format csv, one day" "$(stats b_day)"
 echo
 echo "audit entries written: $((audit_after - audit_before)) by the lookups ($((4 * lookups)) expected)," \
@@ -238,3 +250,43 @@ echo "cdrstore audit verify (as auditor_c): $([ "$intact" = yes ] && echo intact
 awk -v p="$p95_b_whole" -v k="$lookups" -v n="$stored" -v d="$days" 'BEGIN {
     printf "goal: p95 of (b) over the whole window (%d days, %d calls) = %.1f ms %s 150 ms: %s\n",
         d, n, p, (p <= 150 ? "<=" : ">"), (p <= 150 ? "MET" : "NOT MET") }'
+
+# Where a whole-window lookup's time goes: the query of lawful.calls_of with the first number, as
+# the superuser, EXPLAIN (ANALYZE, BUFFERS) from a new connection (catalog caches empty, as for
+# every lookup above) and once more on the same connection (caches filled).
+read -r number _ < "$work/numbers"
+matched="WITH matched AS (
+        SELECT c.*, 'live' AS stored FROM cdr.call AS c
+        WHERE c.start_time >= '${first_day}T00:00Z' AND c.start_time < '${end_day}T00:00Z'
+          AND (c.source = '$number' OR c.destination = '$number' OR c.source_ip = NULL::inet)
+        UNION ALL
+        SELECT p.start_time, p.answer_time, p.end_time, p.duration_s, p.billable_s, p.source, p.destination,
+               p.source_ip, p.call_type, p.disposition, p.equipment, p.account, p.feed, p.record_key, p.record_hash,
+               p.ingested_at, p.linked_key, 'preserved'
+        FROM cdr.preserved_call AS p
+        WHERE true AND p.start_time >= '${first_day}T00:00Z' AND p.start_time < '${end_day}T00:00Z'
+          AND (p.source = '$number' OR p.destination = '$number' OR p.source_ip = NULL::inet)
+          AND NOT EXISTS (SELECT 1 FROM cdr.call AS c
+                          WHERE c.feed = p.feed AND c.record_hash = p.record_hash AND c.start_time = p.start_time))
+    SELECT array_agg(ROW(m.n::integer, lawful.utc(m.start_time), lawful.utc(m.answer_time), lawful.utc(m.end_time),
+                         m.duration_s, m.source, m.destination, host(m.source_ip), m.call_type, m.disposition,
+                         m.equipment, m.account, m.feed, m.record_key, m.stored)::lawful.disclosed_call ORDER BY m.n)
+    FROM (SELECT matched.*, row_number() OVER (ORDER BY start_time, feed, record_hash) AS n FROM matched) AS m"
+psql -X -qtA -v ON_ERROR_STOP=1 "$db" -c "EXPLAIN (ANALYZE, BUFFERS) $matched" -c "EXPLAIN (ANALYZE, BUFFERS) $matched" \
+    > "$work/explain.txt"
+plan_summary() { # plan_summary N: planning and execution time of the Nth plan, and the scans in it
+    awk -v want="$1" 'plans == want - 1 { print } /Execution Time/ { plans++ }' "$work/explain.txt" > "$work/plan$1.txt"
+    awk '/Planning Time/ { planning = $3 } /Execution Time/ { execution = $3 }
+         /Bitmap Heap Scan on call_p|Seq Scan on call_p/ { live++ } /Seq Scan on call_p/ { sequential++ }
+         /Scan using call_p[0-9]*_feed_record_hash/ { anti++ } /Scan using call_p.*never executed/ { never++ }
+         END { printf "planning %.1f ms, execution %.1f ms; partitions scanned for the live calls: %d (%d sequentially);" \
+                      " partitions planned in the NOT EXISTS of the preserved part: %d (%d never executed)",
+                      planning, execution, live, sequential, anti, never }' "$work/plan$1.txt"
+}
+echo
+echo "where the time goes, EXPLAIN (ANALYZE, BUFFERS) of lawful.calls_of's query for $number over the whole window:"
+echo "  new connection:           $(plan_summary 1)"
+echo "  same connection, again:   $(plan_summary 2)"
+awk '/^ *Planning:/ { getline; sub(/^ */, ""); print "  planning " (++n == 1 ? "(new connection): " : "(again):          ") $0 }' \
+    "$work/explain.txt"
+if [ -n "$explain_file" ]; then cp "$work/explain.txt" "$explain_file"; echo "  plans written to $explain_file"; fi

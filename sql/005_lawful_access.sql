@@ -349,19 +349,27 @@ DECLARE
     address inet := CASE WHEN lawful.is_address(identifier) THEN identifier::inet END;
     found lawful.disclosed_call[];
 BEGIN
-    WITH matched AS (
-        SELECT c.*, 'live' AS stored FROM cdr.call AS c
+    -- A call both live and preserved (its day not dropped yet) counts once, as live. Deduplicating
+    -- here rather than with NOT EXISTS against cdr.call keeps the planner to the window's partitions.
+    WITH found_anywhere AS (
+        SELECT c.start_time, c.answer_time, c.end_time, c.duration_s, c.source, c.destination, c.source_ip,
+               c.call_type, c.disposition, c.equipment, c.account, c.feed, c.record_key, c.record_hash,
+               'live' AS stored
+        FROM cdr.call AS c
         WHERE c.start_time >= from_time AND c.start_time < to_time
           AND (c.source = identifier OR c.destination = identifier OR c.source_ip = address)
         UNION ALL
-        SELECT p.start_time, p.answer_time, p.end_time, p.duration_s, p.billable_s, p.source, p.destination,
-               p.source_ip, p.call_type, p.disposition, p.equipment, p.account, p.feed, p.record_key, p.record_hash,
-               p.ingested_at, p.linked_key, 'preserved'
+        SELECT p.start_time, p.answer_time, p.end_time, p.duration_s, p.source, p.destination, p.source_ip,
+               p.call_type, p.disposition, p.equipment, p.account, p.feed, p.record_key, p.record_hash,
+               'preserved'
         FROM cdr.preserved_call AS p
         WHERE with_preserved AND p.start_time >= from_time AND p.start_time < to_time
           AND (p.source = identifier OR p.destination = identifier OR p.source_ip = address)
-          AND NOT EXISTS (SELECT 1 FROM cdr.call AS c
-                          WHERE c.feed = p.feed AND c.record_hash = p.record_hash AND c.start_time = p.start_time)
+    ),
+    matched AS (
+        SELECT DISTINCT ON (f.feed, f.record_hash, f.start_time) f.*
+        FROM found_anywhere AS f
+        ORDER BY f.feed, f.record_hash, f.start_time, f.stored = 'preserved'
     )
     SELECT array_agg(ROW(
                m.n::integer,

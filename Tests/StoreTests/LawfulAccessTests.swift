@@ -40,6 +40,7 @@ import Testing
         try fixture.store.insertCalls(["2025-12-31T23:59:59Z", "2027-01-01T00:00:00Z"], source: target)
         try fixture.store.insertCalls(["2026-03-04T09:00:00Z"], source: "+46899999999")
         try fixture.preservedCopy(of: "2026-03-01T10:00:00Z", at: "2026-02-01T08:00:00Z")
+        try fixture.preservedCopy(of: "2026-03-02T11:00:00Z", at: "2026-03-02T11:00:00Z")
         let id = try fixture.approvedRequest(identifiers: [])
         let found = try fixture.lookup(id, "0701234567", from: "2020-01-01", to: "2030-01-01")
         #expect(
