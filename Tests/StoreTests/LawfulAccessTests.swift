@@ -198,6 +198,28 @@ import Testing
         #expect(try fixture.audit().map(\.action).suffix(3) == ["hold-place", "hold-extend", "request-close"])
     }
 
+    @Test func callsAQuickFreezeKeepsPastTheCeilingAreStillFoundAsPreserved() throws {
+        let fixture = try LawfulFixture()
+        try fixture.store.insertCalls(["2024-01-10T10:00:00Z", "2024-01-11T10:00:00Z"], source: LawfulFixture.target)
+        try fixture.store.insertCalls(["2024-01-10T11:00:00Z"], source: "+46899999999")
+        let requests = LegalRequests(connection: fixture.alice)
+        let id = try requests.create(
+            LegalRequests.Draft(
+                countryCode: "SE", authority: "Polismyndigheten", number: "old", legalBasis: "RB27_19",
+                decisionBy: "court", decisionReference: "B 1-24",
+                identifiers: [try LookupIdentifier(LawfulFixture.target, normaliser: LawfulFixture.normaliser)],
+                authorisedFrom: Instant.parse("2024-01-01")!, authorisedTo: Instant.parse("2024-02-01")!,
+                deadline: nil),
+            preserveUntil: WallClockForTests.daysFromNow(60)
+        ).id
+        try LegalRequests(connection: fixture.bob).approve(id)
+        try fixture.store.run(asOf: "2026-11-01T00:00:00Z")
+        #expect(try fixture.store.count("SELECT count(*) FROM cdr.call") == 0)
+        let found = try fixture.lookup(id)
+        #expect(found.calls.map(\.startTime) == ["2024-01-10T10:00:00.000000Z", "2024-01-11T10:00:00.000000Z"])
+        #expect(found.calls.allSatisfy { $0.stored == "preserved" })
+    }
+
     @Test func anExportIsRecordedOnlyByTheOfficerWhoLookedUp() throws {
         let fixture = try LawfulFixture()
         let id = try fixture.approvedRequest()
