@@ -3,8 +3,10 @@
 # yesterday hold --calls generated calls (loaded with SQL, not through ingest); officer_a registers
 # a request over the whole window, officer_b approves it; then, for --lookups numbers that occur
 # as a source, one lookup each from a new connection, including its audit entry:
-#   (a) psql as officer_a: SELECT d.records FROM lawful.lookup(ID, NUMBER, ...) AS d (and, from psql's
-#       \timing, the statement alone, without process start and connection)
+#   (a) psql as officer_a, the two statements of a lookup, each committed on its own:
+#       SELECT lawful.lookup(ID, NUMBER, ...) (the audit entry), then SELECT d.records FROM
+#       lawful.disclose(ENTRY) AS d (the calls); and, from psql's \timing, each statement alone,
+#       without process start and connection
 #   (b) cdrstore lookup --request ID --identifier NUMBER --format csv (what an officer runs)
 # over the whole authorised window and over one day on which the number has a call, side by side
 # (alternating which goes first). psql's own start-up (SELECT 1) is timed too, as a baseline.
@@ -173,9 +175,12 @@ timed() { # timed FILE COMMAND...
     echo $((end - start)) >> "$work/$file.us"
 }
 officer_a=$(as officer_a)
-run_a() { # run_a NUMBER FROM TO: psql, lawful.lookup; the records it returned, then psql's "Time: X ms", into $work/a.out
-    psql -X -qtA -v ON_ERROR_STOP=1 "$officer_a" -c '\timing on' \
-        -c "SELECT d.records FROM lawful.lookup($request, '$1', $2, $3) AS d" > "$work/a.out"
+run_a() { # run_a NUMBER FROM TO: psql, lawful.lookup then lawful.disclose; the records, then psql's "Time: X ms" lines, into $work/a.out
+    psql -X -qtA -v ON_ERROR_STOP=1 "$officer_a" > "$work/a.out" <<SQL
+\\timing on
+SELECT lawful.lookup($request, '$1', $2, $3) AS entry \\gset
+SELECT d.records FROM lawful.disclose(:entry) AS d;
+SQL
 }
 run_b() { # run_b NUMBER [--from DAY --to DAY]: cdrstore lookup; its summary line into $work/b.err
     local number=$1
@@ -186,11 +191,12 @@ run_b() { # run_b NUMBER [--from DAY --to DAY]: cdrstore lookup; its summary lin
 records_of_b() { sed -n 's/^legal request [0-9]*: \([0-9]*\) calls\{0,1\} of .*/\1/p' "$work/b.err"; }
 check_same() { # check_same WINDOW NUMBER: (a) and (b) found the same calls
     local a b
-    a=$(head -n 1 "$work/a.out")
+    a=$(grep -v '^Time:' "$work/a.out" | head -n 1)
     b=$(records_of_b)
     [ "$a" = "$b" ] || { echo "lookup-latency.sh: $2 ($1): psql found '$a' calls, cdrstore lookup '$b'" >&2; exit 1; }
     echo "$a" >> "$work/records-$1"
-    sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$work/a.out" | awk '{ printf "%d\n", $1 * 1000 }' >> "$work/a_$1_statement.us"
+    sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$work/a.out" | awk 'NR == 1 { printf "%d\n", $1 * 1000 }' >> "$work/a_$1_audit.us"
+    sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$work/a.out" | awk 'NR == 2 { printf "%d\n", $1 * 1000 }' >> "$work/a_$1_disclose.us"
 }
 
 echo "timing $lookups lookups of each kind ..."
@@ -237,11 +243,13 @@ echo "request $request: whole window $first_day to $last_day (incl.); $lookups n
 echo
 printf '%-52s %8s %8s %8s\n' "each from a new connection, ms ($lookups runs)" p50 p95 max
 printf '%-52s %s\n' "psql baseline: SELECT 1" "$(stats baseline)"
-printf '%-52s %s\n' "(a) psql: lawful.lookup, whole window" "$(stats a_whole)"
-printf '%-52s %s\n' "    of which the statement (psql \\timing)" "$(stats a_whole_statement)"
+printf '%-52s %s\n' "(a) psql: lookup + disclose, whole window" "$(stats a_whole)"
+printf '%-52s %s\n' "    of which lawful.lookup (psql \\timing)" "$(stats a_whole_audit)"
+printf '%-52s %s\n' "    of which lawful.disclose (psql \\timing)" "$(stats a_whole_disclose)"
 printf '%-52s %s\n' "(b) cdrstore lookup --format csv, whole window" "$(stats b_whole)"
-printf '%-52s %s\n' "(a) psql: lawful.lookup, one day" "$(stats a_day)"
-printf '%-52s %s\n' "    of which the statement (psql \\timing)" "$(stats a_day_statement)"
+printf '%-52s %s\n' "(a) psql: lookup + disclose, one day" "$(stats a_day)"
+printf '%-52s %s\n' "    of which lawful.lookup (psql \\timing)" "$(stats a_day_audit)"
+printf '%-52s %s\n' "    of which lawful.disclose (psql \\timing)" "$(stats a_day_disclose)"
 printf '%-52s %s\n' "(b) cdrstore lookup --format csv, one day" "$(stats b_day)"
 echo
 echo "audit entries written: $((audit_after - audit_before)) by the lookups ($((4 * lookups)) expected)," \

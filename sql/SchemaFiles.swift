@@ -28,6 +28,9 @@ public enum SchemaFiles {
         Migration(
             version: 5, name: "005_lawful_access.sql",
             sql: String(decoding: PackageResources._05_lawful_access_sql, as: UTF8.self)),
+        Migration(
+            version: 6, name: "006_commit_before_disclose.sql",
+            sql: String(decoding: PackageResources._06_commit_before_disclose_sql, as: UTF8.self)),
     ]
 
     /// `roles.sql`: the group roles and their grants, which `cdrstore roles setup` applies (idempotent).

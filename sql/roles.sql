@@ -9,7 +9,7 @@ DECLARE
     role_name text;
 BEGIN
     FOREACH role_name IN ARRAY ARRAY['cdrstore_ingest', 'cdrstore_billing', 'cdrstore_officer', 'cdrstore_auditor',
-                                     'cdrstore_admin']
+                                     'cdrstore_admin', 'cdrstore_lawful']
     LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = role_name) THEN
             BEGIN
@@ -18,6 +18,23 @@ BEGIN
                 NULL;  -- another database of the cluster created it at the same moment
             END;
         END IF;
+    END LOOP;
+END
+$$;
+
+-- cdrstore_lawful owns the SECURITY DEFINER functions of lawful access: they run with its rights
+-- only. Nobody logs in as it or is a member of it.
+DO $$
+DECLARE
+    member text;
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cdrstore_lawful'
+               AND (rolcanlogin OR rolsuper OR rolcreatedb OR rolcreaterole OR rolbypassrls)) THEN
+        ALTER ROLE cdrstore_lawful NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
+    END IF;
+    FOR member IN SELECT m.rolname FROM pg_auth_members AS a JOIN pg_roles AS m ON m.oid = a.member
+                  WHERE a.roleid = 'cdrstore_lawful'::regrole LOOP
+        EXECUTE format('REVOKE cdrstore_lawful FROM %I', member);
     END LOOP;
 END
 $$;
@@ -49,7 +66,8 @@ DROP POLICY IF EXISTS hold_admin ON cdr.hold;
 CREATE POLICY hold_admin ON cdr.hold TO cdrstore_admin USING (true) WITH CHECK (true);
 
 -- cdrstore_officer: no table of call data at all. Requests are readable; everything else goes
--- through the SECURITY DEFINER functions, which check the request and audit in the same transaction.
+-- through the SECURITY DEFINER functions: a lookup writes its audit entry and returns its number,
+-- lawful.disclose hands out the calls once that entry is committed.
 GRANT USAGE ON SCHEMA lawful TO cdrstore_officer, cdrstore_auditor, cdrstore_admin;
 GRANT SELECT ON lawful.request TO cdrstore_officer, cdrstore_auditor;
 GRANT EXECUTE ON FUNCTION
@@ -57,6 +75,21 @@ GRANT EXECUTE ON FUNCTION
     lawful.approve_request(bigint), lawful.close_request(bigint), lawful.preserve(bigint, timestamptz),
     lawful.lookup(bigint, text, timestamptz, timestamptz), lawful.record_export(bigint, text, text, bytea)
     TO cdrstore_officer;
+GRANT EXECUTE ON FUNCTION lawful.disclose(bigint) TO cdrstore_officer, cdrstore_admin;
+-- An officer's open transaction holds the audit log's append lock: it ends 5 s after it goes idle.
+DO $$
+DECLARE
+    member text;
+BEGIN
+    FOR member IN SELECT m.rolname FROM pg_auth_members AS a JOIN pg_roles AS m ON m.oid = a.member
+                  WHERE a.roleid = 'cdrstore_officer'::regrole AND m.rolcanlogin
+                    AND NOT EXISTS (SELECT 1 FROM pg_db_role_setting AS d
+                                    WHERE d.setrole = m.oid AND d.setdatabase = 0
+                                      AND 'idle_in_transaction_session_timeout=5s' = ANY (d.setconfig)) LOOP
+        EXECUTE format('ALTER ROLE %I SET idle_in_transaction_session_timeout = %L', member, '5s');
+    END LOOP;
+END
+$$;
 
 -- cdrstore_auditor: reads the audit log (and the requests it names), no call data.
 GRANT SELECT ON lawful.audit TO cdrstore_auditor;
@@ -81,3 +114,25 @@ BEGIN
 END
 $$;
 ALTER FUNCTION cdr.ensure_partition(date) OWNER TO cdrstore_admin;
+
+-- What the lawful-access functions, running as cdrstore_lawful, read and write: requests, the
+-- audit log (append only), calls live and preserved, and holds (quick freeze, release on close).
+GRANT USAGE ON SCHEMA cdr, lawful TO cdrstore_lawful;
+GRANT SELECT, INSERT, UPDATE ON lawful.request TO cdrstore_lawful;
+-- UPDATE only because appending takes LOCK TABLE ... SHARE ROW EXCLUSIVE, which asks for it; the
+-- log's trigger refuses every UPDATE.
+GRANT SELECT, INSERT, UPDATE ON lawful.audit TO cdrstore_lawful;
+GRANT SELECT ON cdr.call, cdr.preserved_call TO cdrstore_lawful;
+GRANT SELECT, INSERT, UPDATE ON cdr.hold TO cdrstore_lawful;
+DROP POLICY IF EXISTS hold_lawful ON cdr.hold;
+CREATE POLICY hold_lawful ON cdr.hold TO cdrstore_lawful USING (kind = 'legal') WITH CHECK (kind = 'legal');
+DO $$
+DECLARE
+    definer regprocedure;
+BEGIN
+    FOR definer IN SELECT p.oid::regprocedure FROM pg_proc AS p
+                   WHERE p.pronamespace = 'lawful'::regnamespace AND p.prosecdef LOOP
+        EXECUTE format('ALTER FUNCTION %s OWNER TO cdrstore_lawful', definer);
+    END LOOP;
+END
+$$;

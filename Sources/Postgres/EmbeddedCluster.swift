@@ -11,15 +11,18 @@ public struct EmbeddedCluster: Sendable {
     public let home: String
     /// Whether the server syncs to disk; tests turn it off for speed, the real store never does.
     public let durable: Bool
+    /// Further server settings written into `postgresql.conf` when the cluster is created.
+    public let settings: [String: String]
     /// The database cdrstore uses inside the cluster.
     public static let databaseName = "cdrstore"
     /// The superuser role `initdb` creates.
     public static let superuser = "cdrstore"
 
     /// Describes the cluster under `home`.
-    public init(home: String, durable: Bool = true) {
+    public init(home: String, durable: Bool = true, settings: [String: String] = [:]) {
         self.home = home
         self.durable = durable
+        self.settings = settings
     }
 
     /// The data directory.
@@ -92,6 +95,9 @@ public struct EmbeddedCluster: Sendable {
             """
         if !durable {
             settings += "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+        }
+        for (name, value) in self.settings.sorted(by: { $0.key < $1.key }) {
+            settings += "\(name) = '\(value)'\n"
         }
         let path = dataDirectory + "/postgresql.conf"
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))

@@ -2,7 +2,11 @@ import Handover
 import Postgres
 
 /// Audited reads of call data: lookups under a legal request, exports of their results and
-/// subject exports. The database checks each and writes its audit entry in the same transaction.
+/// subject exports. Each is two statements, each committed on its own: the first has the database
+/// check it and commit its audit entry, the second hands out the calls that entry records.
+///
+/// - Important: the connection must not be inside a transaction: the database hands out no call
+///   data before the audit entry's transaction has committed.
 public struct LawfulDisclosures {
     private let connection: Connection
 
@@ -13,7 +17,7 @@ public struct LawfulDisclosures {
     /// Times are µs since the epoch; nil means the authorised window's own bound.
     public func lookup(request: Int64, identifier: LookupIdentifier, from: Int64?, to: Int64?) throws -> Disclosure {
         try disclosure(
-            "lawful.lookup($1, $2, \(SQLTime.timestamp("$3")), \(SQLTime.timestamp("$4")))",
+            auditedBy: "lawful.lookup($1, $2, \(SQLTime.timestamp("$3")), \(SQLTime.timestamp("$4")))",
             [
                 .text(String(request)), .text(identifier.text), .optional(from.map(String.init)),
                 .optional(to.map(String.init)),
@@ -22,7 +26,7 @@ public struct LawfulDisclosures {
 
     /// A person's own live calls, for a GDPR access or portability request.
     public func subjectExport(identifier: LookupIdentifier) throws -> Disclosure {
-        try disclosure("lawful.subject_export($1)", [.text(identifier.text)])
+        try disclosure(auditedBy: "lawful.subject_export($1)", [.text(identifier.text)])
     }
 
     /// Records in the audit log that lookup entry `lookupSequence` was written to `fileName`; returns the entry.
@@ -34,15 +38,17 @@ public struct LawfulDisclosures {
             ).scalar!)!
     }
 
-    private func disclosure(_ call: String, _ parameters: [QueryParameter]) throws -> Disclosure {
+    /// Runs `audit` (which commits the entry and returns its number), then fetches that entry's calls.
+    private func disclosure(auditedBy audit: String, _ parameters: [QueryParameter]) throws -> Disclosure {
+        let entry = try connection.execute("SELECT \(audit)", parameters).scalar!
         let result = try connection.execute(
             """
             SELECT d.audit_seq, d.window_from, d.window_to, d.clipped, d.result_sha256,
                    c.record_number, c.start_time, c.answer_time, c.end_time, c.duration_s, c.source, c.destination,
                    c.source_ip, c.call_type, c.disposition, c.equipment, c.account, c.feed, c.record_key, c.stored
-            FROM \(call) AS d LEFT JOIN LATERAL unnest(d.calls) AS c ON true
+            FROM lawful.disclose($1) AS d LEFT JOIN LATERAL unnest(d.calls) AS c ON true
             ORDER BY c.record_number
-            """, parameters)
+            """, [.text(entry)])
         let first = result.rows[0]
         let calls = result.rows.compactMap { row -> DisclosedCall? in
             guard let number = row[5] else { return nil }

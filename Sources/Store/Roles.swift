@@ -12,6 +12,13 @@ public struct Roles {
         ("cdrstore_admin", "schema, retention, holds, subject exports; cannot rewrite the audit log"),
     ]
 
+    /// The NOLOGIN role that owns lawful access's SECURITY DEFINER functions; never granted to anyone.
+    public static let definer = "cdrstore_lawful"
+
+    /// What `grant` sets on an officer login: an open transaction holds the audit log's append
+    /// lock, so one left idle ends after this long.
+    public static let officerIdleTimeout = "5s"
+
     /// Pairs of roles one login must not hold together: who reads data must not read its log.
     static let exclusive: [(String, String)] = [("cdrstore_officer", "cdrstore_auditor")]
 
@@ -25,16 +32,16 @@ public struct Roles {
         try connection.transaction { try connection.executeScript(SchemaFiles.roles) }
     }
 
-    /// True when the group roles exist in the cluster.
+    /// True when the group roles and the definer role exist in the cluster.
     public func exist() throws -> Bool {
         try connection.execute(
             "SELECT count(*) FROM pg_roles WHERE rolname = ANY ($1::text[])",
-            [.text(SQLArray.literal(Self.all.map(\.name)))]
-        ).scalar == String(Self.all.count)
+            [.text(SQLArray.literal(Self.all.map(\.name) + [Self.definer]))]
+        ).scalar == String(Self.all.count + 1)
     }
 
     /// Adds `login` to `role`, creating the login (without a password) when it does not exist;
-    /// returns true when it created it.
+    /// returns true when it created it. An officer login gets `idle_in_transaction_session_timeout`.
     @discardableResult
     public func grant(login: String, role: String) throws -> Bool {
         guard Self.all.contains(where: { $0.name == role }) else {
@@ -61,6 +68,11 @@ public struct Roles {
                 .isEmpty
             if created { try connection.execute("CREATE ROLE \(Self.quoted(login)) LOGIN") }
             try connection.execute("GRANT \(role) TO \(Self.quoted(login))")
+            if role == "cdrstore_officer" {
+                try connection.execute(
+                    "ALTER ROLE \(Self.quoted(login)) SET idle_in_transaction_session_timeout = '\(Self.officerIdleTimeout)'"
+                )
+            }
             return created
         }
     }

@@ -36,17 +36,28 @@ struct AuditCommand: ParsableCommand {
     /// `audit verify`.
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Recompute the hash chain; exit 0 when intact, else 1 naming the first bad entry.")
+            abstract:
+                "Recompute the hash chain and check who owns the lawful-access functions; exit 0 when both hold, "
+                + "else 1 naming the first bad entry or owner.")
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            let verdict = try AuditLog(connection: try database.connectToCurrentSchema()).verify()
+            let log = AuditLog(connection: try database.connectToCurrentSchema())
+            let verdict = try log.verify()
             if let broken = verdict.firstBreak {
                 throw CLIError("the audit log is NOT intact: \(broken.description) (\(verdict.entries) entries read)")
             }
             Output.line(
                 "the audit log is intact: \(verdict.entries) entr\(verdict.entries == 1 ? "y" : "ies"), head hash "
                     + "\(verdict.head ?? AuditChain.genesis)")
+            let owners = try log.definerOwners()
+            if let problem = AuditLog.ownershipProblem(owners) {
+                Output.flush()
+                throw CLIError("the lawful-access functions are NOT safely owned: \(problem)")
+            }
+            Output.line(
+                "the \(owners.count) lawful-access functions that write the log run as \(Roles.definer), "
+                    + "which cannot log in and has no members")
             Output.flush()
         }
     }

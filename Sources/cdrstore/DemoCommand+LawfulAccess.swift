@@ -9,7 +9,8 @@ extension DemoCommand {
     static let demoLogins = (first: "demo_officer_a", second: "demo_officer_b", auditor: "demo_auditor")
 
     /// Sets up the roles, registers a legal request as one officer, approves it as another, looks
-    /// up `identifier` under it and verifies the audit log as the auditor.
+    /// up `identifier` under it (the audit entry committed before the calls are handed out) and
+    /// verifies the audit log and who owns its functions as the auditor.
     func auditedLookup(_ connection: Connection, identifier: LookupIdentifier) throws {
         let roles = Roles(connection: connection)
         do {
@@ -50,10 +51,16 @@ extension DemoCommand {
                 rows: latest.map {
                     [$0.startTime, $0.source, $0.destination, $0.disposition, String($0.durationSeconds), $0.stored]
                 }))
-        let verdict = try acting(as: logins.auditor, on: connection) { try AuditLog(connection: connection).verify() }
+        let (verdict, owners) = try acting(as: logins.auditor, on: connection) {
+            let log = AuditLog(connection: connection)
+            return (try log.verify(), try log.definerOwners())
+        }
         Output.line(
             verdict.firstBreak.map { "audit log NOT intact: \($0)" }
                 ?? "\(logins.auditor) verified the audit log: \(verdict.entries) entries, chain intact")
+        Output.line(
+            AuditLog.ownershipProblem(owners).map { "lawful-access functions NOT safely owned: \($0)" }
+                ?? "the \(owners.count) lawful-access functions run as \(Roles.definer), a role nobody logs in as")
     }
 
     /// Runs `body` with `login` as the session's user, then returns to the original login.

@@ -82,7 +82,9 @@ import Testing
             #expect(
                 error?.description.contains(message) == true, "\(error?.description ?? "no error"); want \(message)")
         }
-        #expect(!(try fixture.audit().contains { $0.action == "lookup" }))
+        let entries = try fixture.audit()
+        #expect(!entries.contains { $0.action == "lookup" })
+        #expect(entries.filter { $0.action == "lookup-refused" }.count == cases.count)
     }
 
     @Test func hostileIdentifiersAreDataNotSQL() throws {
@@ -96,8 +98,11 @@ import Testing
         #expect(try fixture.audit().last?.criteria.contains("DELETE FROM cdr.call") == true)
         let long = String(repeating: "9", count: 257)
         #expect(throws: StoreError.self) { _ = try LookupIdentifier(long, normaliser: LawfulFixture.normaliser) }
+        let refusal = try fixture.alice.execute(
+            "SELECT lawful.lookup($1, $2, NULL, NULL)", [.text(String(id)), .text(long)]
+        ).scalar!
         let raw = #expect(throws: PostgresError.self) {
-            try fixture.alice.execute("SELECT lawful.lookup($1, $2, NULL, NULL)", [.text(String(id)), .text(long)])
+            try fixture.alice.execute("SELECT * FROM lawful.disclose($1)", [.text(refusal)])
         }
         #expect(raw?.description.contains("at most 256 are accepted") == true)
         let nothing = #expect(throws: StoreError.self) {

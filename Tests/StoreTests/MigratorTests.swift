@@ -13,13 +13,14 @@ import Testing
         #expect(
             first == [
                 "001_schema.sql", "002_retention.sql", "003_call_legs.sql", "004_billing.sql", "005_lawful_access.sql",
+                "006_commit_before_disclose.sql",
             ])
         #expect(try Migrator(connection: connection).migrate().isEmpty)
         let recorded = try connection.execute("SELECT version, name FROM cdr.schema_migration ORDER BY version")
         #expect(
             recorded.rows == [
                 ["1", "001_schema.sql"], ["2", "002_retention.sql"], ["3", "003_call_legs.sql"],
-                ["4", "004_billing.sql"], ["5", "005_lawful_access.sql"],
+                ["4", "004_billing.sql"], ["5", "005_lawful_access.sql"], ["6", "006_commit_before_disclose.sql"],
             ])
         try Migrator(connection: connection).requireCurrentSchema()
     }

@@ -14,7 +14,8 @@ public enum TestDatabase {
             ).path
             try FileManager.default.createDirectory(
                 atPath: base, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-            let cluster = EmbeddedCluster(home: base, durable: false)
+            // Prepared transactions on, so that the tests prove one discloses nothing.
+            let cluster = EmbeddedCluster(home: base, durable: false, settings: ["max_prepared_transactions": "4"])
             try cluster.start()
             atexit {
                 if case .success(let cluster) = TestDatabase.cluster {
