@@ -1,15 +1,35 @@
 /// An ETSI TS 102 657 retained-data response for one legal request, as XML text.
 ///
-/// It follows TS 102 657's message wrapper and header (`RetainedDataMessage`, `RetainedDataHeader`
-/// with `RequestID`, `cSPID` and `timeStamp`), a response payload delivered complete in one message
-/// (`responseStatus` `responseComplete`), and one telephony service-usage record per call
-/// (`telephonyRecord` / `telephonyServiceUsage` with a `partyInformation` for each party). The
-/// document is the XML rendering of that ASN.1 with XER-style element names: each element is named
-/// after its ASN.1 component, a CHOICE is written as the element of the alternative taken, NULL as
-/// an empty element, and GeneralizedTime as its UTC text (`20260315143000Z`). The header's
-/// `rdHeaderId` and the message's `retainedDataDigest` are not written.
+/// The document is the XER rendering (ITU-T X.693) of a `RetainedDataMessage` of the module
+/// `RDMessage` version 28 (TS 102 657 V1.28.1), in that version's namespace
+/// `http://uri.etsi.org/02657/v1.28.1#/RetainedData`. The root element is named after the type;
+/// every other element after its ASN.1 component; a SEQUENCE's components come in declaration
+/// order; a CHOICE is written as the element of the alternative taken; NULL and ENUMERATED values
+/// as empty elements; an OBJECT IDENTIFIER in dotted form; a SEQUENCE OF an unnamed type as one
+/// element per item named after the type (`ResponseRecord`, `TelephonyPartyInformation`).
+///
+/// It holds `rdHeaderId` (`0.4.0.2.3.0.28`: itu-t, identified-organization, etsi, securityDomain,
+/// retainedData, rdHeader, version28), the header (`requestID`, `cSPID`, `timeStamp`), and a
+/// response payload delivered complete in one message. Each call is a `ResponseRecord` whose
+/// `recordPayload` is a `telephonyRecord` / `telephonyServiceUsage` with a
+/// `TelephonyPartyInformation` for the originating and for the terminating party (`partyRole`,
+/// `partyNumber`, `communicationTime` with `startTime`, `endTime` and `durationTime`). What the
+/// store knows beyond that (call type, disposition, answer time, the caller's IP address and
+/// equipment, account, feed, the feed's record key, live or preserved) is in the record's
+/// `additionalInformation` / `otherInformation`, written `"Key"="Value";…` as national exports
+/// do. Times are GeneralizedTime in whole seconds (`20260315143000Z`). The message's optional
+/// `retainedDataDigest` is not written.
+///
+/// Checked against the module text: the message wrapper, header, request ID and the OID's arcs
+/// (read for versions 27 and 29; version 28 is taken to be V1.28.1's, as version 3 is V1.3.1's
+/// and version 5 is V1.5.1's). Checked against the element paths an importer of real national
+/// exports reads: `ResponseRecord`, `recordNumber`, the record payload's path, the party and its
+/// components, `additionalInformation/otherInformation`. Not checked against the module body:
+/// the response payload's components (`responseStatus`, `numberOfRecords`, `responseRecords`)
+/// and the order of a party's components.
 public struct ETSIRetainedDataDocument: Sendable, Equatable {
     private static let namespace = "http://uri.etsi.org/02657/v1.28.1#/RetainedData"
+    private static let rdHeaderId = "0.4.0.2.3.0.28"
 
     private let request: RequestIdentity
     private let cspID: String
@@ -28,7 +48,8 @@ public struct ETSIRetainedDataDocument: Sendable, Equatable {
     /// The whole document, UTF-8 text ending in a newline.
     public func xml() -> String {
         var xml = XMLWriter()
-        xml.element("retainedDataMessage", namespace: Self.namespace) { xml in
+        xml.element("RetainedDataMessage", namespace: Self.namespace) { xml in
+            xml.element("rdHeaderId", Self.rdHeaderId)
             writeHeader(into: &xml)
             xml.element("retainedDataPayload") { xml in
                 xml.element("responsePayload") { xml in writeResponse(into: &xml) }

@@ -1,11 +1,12 @@
-/// An ASN.1 GeneralizedTime in UTC as its text (`20260315143000Z`, `20260315143000.25Z`), made from
-/// the store's ISO 8601 text (`2026-03-15T14:30:00.250000Z`).
+/// An ASN.1 GeneralizedTime in UTC in whole seconds as its text (`20260315143000Z`), made from the
+/// store's ISO 8601 text (`2026-03-15T14:30:00.250000Z`).
 struct GeneralizedTime: Equatable {
-    /// `YYYYMMDDHHMMSSZ`, or `YYYYMMDDHHMMSS.fZ` with the fraction's trailing zeros removed.
+    /// `YYYYMMDDHHMMSSZ`.
     let text: String
 
     /// The time written `YYYY-MM-DDTHH:MM:SS[.f…]Z`, or nil when `iso8601` has any other shape. A
-    /// fraction of zeros only is dropped.
+    /// fraction of a second is dropped (the time is truncated to its second), as the importers of
+    /// retained-data exports read `YYYYMMDDHHMMSSZ` only.
     init?(iso8601: String) {
         let bytes = Array(iso8601.utf8)
         let shape = Array("####-##-##T##:##:##".utf8)
@@ -19,13 +20,13 @@ struct GeneralizedTime: Equatable {
                 return nil
             }
         }
-        var fraction = bytes[shape.count..<(bytes.count - 1)]
+        let fraction = bytes[shape.count..<(bytes.count - 1)]
         if let point = fraction.first {
-            fraction = fraction.dropFirst()
-            guard point == UInt8(ascii: "."), !fraction.isEmpty, fraction.allSatisfy(Self.isDigit) else { return nil }
-            while fraction.last == UInt8(ascii: "0") { fraction = fraction.dropLast() }
+            let fractionDigits = fraction.dropFirst()
+            guard point == UInt8(ascii: "."), !fractionDigits.isEmpty, fractionDigits.allSatisfy(Self.isDigit) else {
+                return nil
+            }
         }
-        if !fraction.isEmpty { digits += [UInt8(ascii: ".")] + fraction }
         text = String(decoding: digits + [UInt8(ascii: "Z")], as: UTF8.self)
     }
 

@@ -1,50 +1,56 @@
-/// One disclosed call written as a `responseRecord` that holds a telephony service-usage record:
-/// the originating and terminating parties with the call's times, then its type and outcome.
+/// One disclosed call written as a `ResponseRecord` that holds a telephony service-usage record:
+/// a `TelephonyPartyInformation` for each party with the call's times, then the store's other
+/// facts about the call in the record's `additionalInformation`.
 struct TelephonyServiceUsageRecord {
     /// The call it writes.
     let call: DisclosedCall
 
-    /// Writes the `responseRecord` element.
+    /// Writes the `ResponseRecord` element.
     func write(into xml: inout XMLWriter) {
-        xml.element("responseRecord") { xml in
+        xml.element("ResponseRecord") { xml in
             xml.element("recordNumber", String(call.recordNumber))
             xml.element("recordPayload") { xml in
                 xml.element("telephonyRecord") { xml in
-                    xml.element("telephonyServiceUsage") { xml in writeServiceUsage(into: &xml) }
+                    xml.element("telephonyServiceUsage") { xml in
+                        xml.element("partyInformation") { xml in
+                            writeParty(role: "originating-Party", number: call.source, into: &xml)
+                            writeParty(role: "terminating-Party", number: call.destination, into: &xml)
+                        }
+                    }
                 }
+            }
+            xml.element("additionalInformation") { xml in
+                xml.element("otherInformation", OtherInformation.text(of: otherInformation))
             }
         }
     }
 
-    private func writeServiceUsage(into xml: inout XMLWriter) {
-        writeParty(
-            type: "originating", address: call.source, ipAddress: call.sourceIP, equipment: call.equipment,
-            into: &xml)
-        writeParty(type: "terminating", address: call.destination, ipAddress: nil, equipment: nil, into: &xml)
-        xml.element("communicationType", call.callType)
-        xml.element("callStatus", call.disposition)
-        xml.element("answerTime", ifPresent: call.answerTime.map(GeneralizedTime.text(of:)))
-    }
-
-    private func writeParty(
-        type: String, address: String, ipAddress: String?, equipment: String?, into xml: inout XMLWriter
-    ) {
-        xml.element("partyInformation") { xml in
-            xml.element("partyType", type)
-            xml.element(Self.isSIPURI(address) ? "sipURI" : "partyNumber", address)
+    private func writeParty(role: String, number: String, into xml: inout XMLWriter) {
+        xml.element("TelephonyPartyInformation") { xml in
+            xml.element("partyRole") { xml in xml.emptyElement(role) }
+            xml.element("partyNumber", number)
             xml.element("communicationTime") { xml in
                 xml.element("startTime", GeneralizedTime.text(of: call.startTime))
                 xml.element("endTime", GeneralizedTime.text(of: call.endTime))
                 xml.element("durationTime", String(call.durationSeconds))
             }
-            xml.element("iPAddress", ifPresent: ipAddress)
-            xml.element("equipmentID", ifPresent: equipment)
         }
     }
 
-    /// Whether `address` is a SIP URI: its scheme, in any case, is `sip` or `sips`.
-    private static func isSIPURI(_ address: String) -> Bool {
-        let start = address.prefix(5).lowercased()
-        return start.hasPrefix("sip:") || start.hasPrefix("sips:")
+    /// The call's facts that have no component of their own in the record, in a fixed order; an
+    /// unknown one is left out.
+    private var otherInformation: [(key: String, value: String)] {
+        let facts: [(String, String?)] = [
+            ("Call Type", call.callType),
+            ("Disposition", call.disposition),
+            ("Answer Time", call.answerTime.map(GeneralizedTime.text(of:))),
+            ("Calling IP Address", call.sourceIP),
+            ("Calling Equipment", call.equipment),
+            ("Account", call.account),
+            ("Feed", call.feed),
+            ("Record Key", call.recordKey),
+            ("Stored", call.stored),
+        ]
+        return facts.compactMap { key, value in value.map { (key, $0) } }
     }
 }

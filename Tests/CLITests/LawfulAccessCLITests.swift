@@ -106,7 +106,7 @@ import Testing
         #expect(manifest.contains("\"sha256\":\"\(fileDigest)\"") && manifest.contains("\"records\":3"))
         #expect(manifest.contains("\"created_by\":\"\(alice)\""))
         let text = String(decoding: xml, as: UTF8.self)
-        #expect(text.components(separatedBy: "<responseRecord>").count - 1 == 3)
+        #expect(text.components(separatedBy: "<ResponseRecord>").count - 1 == 3)
         #expect(text.contains("<cSPID>Example Telecom AB</cSPID>"))
         let again = try store.run(
             ["lookup", "--request", "1", "--identifier", "+46701234567", "--out", out], as: alice)

@@ -5,14 +5,14 @@ import Testing
 /// The store's ISO 8601 UTC text turned into ASN.1 GeneralizedTime text.
 struct GeneralizedTimeTests {
     @Test(
-        "Whole seconds end in Z; a fraction keeps its digits without trailing zeros",
+        "Times are whole seconds ending in Z; a fraction is truncated, never rounded up",
         arguments: [
             ("2026-03-15T14:30:00.000000Z", "20260315143000Z"),  // the store's form, whole seconds
             ("2026-11-29T10:15:00Z", "20261129101500Z"),  // no fraction at all
-            ("2026-03-15T14:30:00.250000Z", "20260315143000.25Z"),
-            ("2026-03-15T14:30:00.123456Z", "20260315143000.123456Z"),  // no zero to remove
-            ("2026-12-31T23:59:59.000001Z", "20261231235959.000001Z"),  // leading zeros stay
-            ("2026-03-15T14:30:00.5Z", "20260315143000.5Z"),  // a short fraction
+            ("2026-03-15T14:30:00.250000Z", "20260315143000Z"),
+            ("2026-03-15T14:30:00.999999Z", "20260315143000Z"),  // not rounded to the next second
+            ("2026-12-31T23:59:59.999999Z", "20261231235959Z"),  // nor into the next year
+            ("2026-03-15T14:30:00.5Z", "20260315143000Z"),  // a short fraction
             ("2026-03-15T14:30:00.0Z", "20260315143000Z"),
         ])
     func converts(iso8601: String, generalized: String) {
