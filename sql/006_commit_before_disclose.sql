@@ -59,6 +59,73 @@ BEGIN
 END
 $$;
 
+-- The calls starting in [from_time, to_time) where `identifier` is the source, the destination
+-- or (when it is an IP address) the source IP; live rows and preserved rows alike, oldest first.
+-- With `days` (UTC midnights), only the calls of those days: lawful.disclose recomputes a result
+-- on the days it was found on, so the planner visits those partitions only, not the whole window.
+DROP FUNCTION lawful.calls_of(text, timestamptz, timestamptz, boolean);
+CREATE FUNCTION lawful.calls_of(
+    identifier text, from_time timestamptz, to_time timestamptz, with_preserved boolean, days timestamptz[]
+) RETURNS lawful.disclosed_call[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    address inet := CASE WHEN lawful.is_address(identifier) THEN identifier::inet END;
+    on_days text := '';
+    found lawful.disclosed_call[];
+BEGIN
+    IF days IS NOT NULL THEN
+        IF cardinality(days) = 0 THEN
+            RETURN '{}';
+        END IF;
+        -- Literal ranges, so that the plan of this one execution keeps just those partitions.
+        SELECT ' AND (' || string_agg(format('(start_time >= %L AND start_time < %L)', d, d + interval '1 day'), ' OR ')
+               || ')'
+        INTO on_days FROM unnest(days) AS d;
+    END IF;
+    -- A call both live and preserved (its day not dropped yet) counts once, as live. Deduplicating
+    -- here rather than with NOT EXISTS against cdr.call keeps the planner to the window's partitions.
+    EXECUTE format($query$
+        WITH found_anywhere AS (
+            SELECT start_time, answer_time, end_time, duration_s, source, destination, source_ip, call_type,
+                   disposition, equipment, account, feed, record_key, record_hash, 'live' AS stored
+            FROM cdr.call
+            WHERE start_time >= $1 AND start_time < $2 %1$s
+              AND (source = $3 OR destination = $3 OR source_ip = $4)
+            UNION ALL
+            SELECT start_time, answer_time, end_time, duration_s, source, destination, source_ip, call_type,
+                   disposition, equipment, account, feed, record_key, record_hash, 'preserved'
+            FROM cdr.preserved_call
+            WHERE $5 AND start_time >= $1 AND start_time < $2 %1$s
+              AND (source = $3 OR destination = $3 OR source_ip = $4)
+        ),
+        matched AS (
+            SELECT DISTINCT ON (f.feed, f.record_hash, f.start_time) f.*
+            FROM found_anywhere AS f
+            ORDER BY f.feed, f.record_hash, f.start_time, f.stored = 'preserved'
+        )
+        SELECT array_agg(ROW(
+                   m.n::integer, lawful.utc(m.start_time), lawful.utc(m.answer_time), lawful.utc(m.end_time),
+                   m.duration_s, m.source, m.destination, host(m.source_ip), m.call_type, m.disposition, m.equipment,
+                   m.account, m.feed, m.record_key, m.stored)::lawful.disclosed_call
+                   ORDER BY m.n)
+        FROM (SELECT matched.*, row_number() OVER (ORDER BY start_time, feed, record_hash) AS n FROM matched) AS m
+        $query$, on_days)
+    INTO found
+    USING from_time, to_time, identifier, address, with_preserved;
+    RETURN coalesce(found, '{}');
+END
+$$;
+REVOKE ALL ON FUNCTION lawful.calls_of(text, timestamptz, timestamptz, boolean, timestamptz[]) FROM PUBLIC;
+
+-- The UTC days on which `calls` start, as midnights: what lawful.disclose searches again.
+CREATE FUNCTION lawful.days_of(calls lawful.disclosed_call[]) RETURNS jsonb
+    LANGUAGE sql STABLE
+    RETURN coalesce(
+        (SELECT jsonb_agg(DISTINCT lawful.utc(date_trunc('day', c.start_time::timestamptz, 'UTC')))
+         FROM unnest(calls) AS c),
+        '[]');
+
 -- Refuses a login that is not an officer: a superuser or any other role cannot be one of the four eyes.
 CREATE FUNCTION lawful.require_officer(what text) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
@@ -188,11 +255,12 @@ BEGIN
     END IF;
     window_from := greatest(coalesce(from_time, r.authorised_from), r.authorised_from);
     window_to := least(coalesce(to_time, r.authorised_to), r.authorised_to);
-    calls := lawful.calls_of(identifier, window_from, window_to, true);
+    calls := lawful.calls_of(identifier, window_from, window_to, true, NULL);
     RETURN lawful.append_audit('lookup', r.id,
         asked || jsonb_build_object('from', lawful.utc(window_from), 'to', lawful.utc(window_to),
                                     'clipped', (from_time IS NOT NULL AND from_time < r.authorised_from)
-                                               OR (to_time IS NOT NULL AND to_time > r.authorised_to)),
+                                               OR (to_time IS NOT NULL AND to_time > r.authorised_to),
+                                    'days', lawful.days_of(calls)),
         cardinality(calls), lawful.result_digest(calls));
 END
 $$;
@@ -210,8 +278,9 @@ BEGIN
     IF identifier IS NULL OR btrim(identifier) = '' OR length(identifier) > 256 THEN
         RAISE EXCEPTION 'the identifier is empty or longer than 256 characters' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    calls := lawful.calls_of(identifier, '-infinity', 'infinity', false);
-    RETURN lawful.append_audit('subject-export', NULL, jsonb_build_object('identifier', identifier),
+    calls := lawful.calls_of(identifier, '-infinity', 'infinity', false, NULL);
+    RETURN lawful.append_audit('subject-export', NULL,
+                               jsonb_build_object('identifier', identifier, 'days', lawful.days_of(calls)),
                                cardinality(calls), lawful.result_digest(calls));
 END
 $$;
@@ -255,11 +324,12 @@ BEGIN
             RAISE EXCEPTION 'legal request % was closed by % at %, after audit entry %; its result is not handed out',
                 r.id, r.closed_by, lawful.utc(r.closed_at), entry USING ERRCODE = 'insufficient_privilege';
         END IF;
-        calls := lawful.calls_of(asked ->> 'identifier', (asked ->> 'from')::timestamptz,
-                                 (asked ->> 'to')::timestamptz, true);
-    ELSE
-        calls := lawful.calls_of(asked ->> 'identifier', '-infinity', 'infinity', false);
     END IF;
+    -- The result again, on the days it was found on: a call gone since (retention ran, a hold was
+    -- released) changes the digest; a late call on another day is not part of what was audited.
+    calls := lawful.calls_of(asked ->> 'identifier', coalesce((asked ->> 'from')::timestamptz, '-infinity'),
+                             coalesce((asked ->> 'to')::timestamptz, 'infinity'), a.action = 'lookup',
+                             ARRAY(SELECT d::timestamptz FROM jsonb_array_elements_text(asked -> 'days') AS d));
     digest := lawful.result_digest(calls);
     IF digest IS DISTINCT FROM a.result_sha256 THEN
         RAISE EXCEPTION 'the calls of audit entry % changed after it was written (% then, % now): retention ran, '

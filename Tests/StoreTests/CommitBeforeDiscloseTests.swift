@@ -32,17 +32,22 @@ import Testing
         return text
     }
 
-    @Test func aRolledBackLookupDisclosesNothingAndLeavesNoEntry() throws {
+    @Test func aRolledBackLookupOrSubjectExportDisclosesNothingAndLeavesNoEntry() throws {
         let (fixture, id) = try Self.prepared()
         let before = try fixture.audit().count
-        try fixture.alice.execute("BEGIN")
-        let entry = try fixture.alice.execute(Self.lookup(id)).scalar!
-        let inside = Self.refused(fixture.alice, "SELECT * FROM lawful.disclose(\(entry))")
-        #expect(inside.contains("audit entry \(entry) is not committed (its transaction is in progress)"))
-        try fixture.alice.execute("ROLLBACK")
-        #expect(try fixture.audit().count == before)
-        let after = Self.refused(fixture.alice, "SELECT * FROM lawful.disclose(\(entry))")
-        #expect(after.contains("is not a lookup or subject export of yours"))
+        for (connection, audited) in [
+            (fixture.alice, Self.lookup(id)),
+            (fixture.admin, "SELECT lawful.subject_export('\(LawfulFixture.target)')"),
+        ] {
+            try connection.execute("BEGIN")
+            let entry = try connection.execute(audited).scalar!
+            let inside = Self.refused(connection, "SELECT * FROM lawful.disclose(\(entry))")
+            #expect(inside.contains("audit entry \(entry) is not committed (its transaction is in progress)"))
+            try connection.execute("ROLLBACK")
+            #expect(try fixture.audit().count == before)
+            let after = Self.refused(connection, "SELECT * FROM lawful.disclose(\(entry))")
+            #expect(after.contains("is not a lookup or subject export of yours"))
+        }
     }
 
     @Test func aSavepointACursorADoBlockOrACastGetsNoCallOut() throws {
@@ -98,9 +103,16 @@ import Testing
     @Test func anEntryOfAClosedRequestAStaleOneOrAChangedResultIsRefused() throws {
         let (fixture, id) = try Self.prepared()
         let changed = try fixture.alice.execute(Self.lookup(id)).scalar!
-        try fixture.store.insertCalls(["2026-03-03T12:00:00Z"], source: LawfulFixture.target)
+        try fixture.store.insertCalls(["2026-03-01T18:00:00Z"], source: LawfulFixture.target)
         let late = Self.refused(fixture.alice, "SELECT * FROM lawful.disclose(\(changed))")
         #expect(late.contains("the calls of audit entry \(changed) changed after it was written (2 then, 3 now)"))
+        let shrunk = try fixture.alice.execute(Self.lookup(id)).scalar!
+        try fixture.store.connection.execute("DELETE FROM cdr.call WHERE start_time = '2026-03-02T11:00:00Z'")
+        let gone = Self.refused(fixture.alice, "SELECT * FROM lawful.disclose(\(shrunk))")
+        #expect(gone.contains("changed after it was written (3 then, 2 now)"))
+        let unchanged = try fixture.alice.execute(Self.lookup(id)).scalar!
+        try fixture.store.insertCalls(["2026-05-05T12:00:00Z"], source: LawfulFixture.target)
+        #expect(try fixture.alice.execute("SELECT records FROM lawful.disclose(\(unchanged))").scalar == "2")
 
         let stale = try fixture.alice.execute(Self.lookup(id)).scalar!
         try fixture.store.connection.executeScript(
