@@ -32,12 +32,13 @@ public struct Roles {
         try connection.transaction { try connection.executeScript(SchemaFiles.roles) }
     }
 
-    /// True when the group roles and the definer role exist in the cluster.
+    /// True when the group roles exist in the cluster (`roles.sql` creates the definer role too,
+    /// so a cluster set up by an earlier version gets it on its next `migrate`).
     public func exist() throws -> Bool {
         try connection.execute(
             "SELECT count(*) FROM pg_roles WHERE rolname = ANY ($1::text[])",
-            [.text(SQLArray.literal(Self.all.map(\.name) + [Self.definer]))]
-        ).scalar == String(Self.all.count + 1)
+            [.text(SQLArray.literal(Self.all.map(\.name)))]
+        ).scalar == String(Self.all.count)
     }
 
     /// Adds `login` to `role`, creating the login (without a password) when it does not exist;
