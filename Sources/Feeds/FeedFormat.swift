@@ -17,6 +17,10 @@ public enum FeedFormat: String, CaseIterable, Sendable {
     /// cdrstore's canonical record, one JSON object per line (what `cdrstore parse` prints).
     case cdrJSONL = "cdr-jsonl"
 
+    /// True when a call's identity in its feed is its record key (Kamailio's `call_id`, whose lines
+    /// are merged into one call) rather than its raw bytes: a feed stores one call per key.
+    public var identifiesCallsByKey: Bool { self == .kamailioAcc }
+
     /// Names every format, for error messages and help.
     public static var namesList: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
@@ -35,11 +39,13 @@ public struct FeedSettings: Sendable {
     private let columnMap: CSVColumnMap?
     /// The feed's account codes mapped to billing accounts, if the feed needs it.
     public let accountMapping: AccountMapping?
+    /// A `kamailio-acc` feed's attribute names for parties, source IP, account and call id.
+    public let accKeys: KamailioAccKeys
 
     /// Checks the settings and returns them, or an error that says what is wrong.
     public init(
         format: String, timeZone: String, countryCode: String?, columns: [String]? = nil,
-        accountMapping: AccountMapping? = nil
+        accountMapping: AccountMapping? = nil, accKeys: String? = nil
     ) throws(FeedSettingsError) {
         guard let parsed = FeedFormat(rawValue: format) else {
             throw FeedSettingsError("unknown format '\(format)'; the formats are: \(FeedFormat.namesList)")
@@ -61,6 +67,14 @@ public struct FeedSettings: Sendable {
             }
         } else {
             columnMap = nil
+        }
+        if let accKeys {
+            guard parsed == .kamailioAcc else {
+                throw FeedSettingsError("--acc-keys is only for --format kamailio-acc")
+            }
+            self.accKeys = try KamailioAccKeys(parsing: accKeys)
+        } else {
+            self.accKeys = .defaults
         }
         self.format = parsed
         self.timeZone = timeZone
@@ -87,7 +101,7 @@ public struct FeedSettings: Sendable {
             return .freeSWITCHJSON(
                 FreeSWITCHJSONFileParser(decoder: FreeSWITCHJSONDecoder(normaliser: normaliser, clock: clock)))
         case .kamailioAcc:
-            return .kamailioAcc(LineFeedParser(decoder: KamailioAccDecoder(normaliser: normaliser)))
+            return .kamailioAcc(LineFeedParser(decoder: KamailioAccDecoder(normaliser: normaliser, keys: accKeys)))
         case .freeSWITCHCSV:
             return .freeSWITCHCSV(CSVFeedParser(decoder: FreeSWITCHCSVDecoder(normaliser: normaliser, clock: clock)))
         case .csv:

@@ -29,14 +29,14 @@ struct KamailioAccAttributes {
     }
 
     /// The bytes of the first attribute named `key`, or nil when the line has none.
-    func value(_ key: StaticString) -> UnsafeRawBufferPointer? {
-        let name = UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
+    func value(_ key: String) -> UnsafeRawBufferPointer? {
+        let name = key.utf8
         guard let pair = pairs.first(where: { line[$0.key].elementsEqual(name) }) else { return nil }
         return UnsafeRawBufferPointer(rebasing: line[pair.value])
     }
 
-    /// The bytes of the first of `keys` that has a value (neither empty nor `<null>`).
-    func firstValue(_ keys: StaticString...) -> (name: StaticString, bytes: UnsafeRawBufferPointer)? {
+    /// The name and bytes of the first of `keys` that has a value (neither empty nor `<null>`).
+    func firstValue(_ keys: [String]) -> (name: String, bytes: UnsafeRawBufferPointer)? {
         for key in keys {
             if let bytes = value(key), !bytes.isEmpty, !bytes.elementsEqual("<null>".utf8) { return (key, bytes) }
         }

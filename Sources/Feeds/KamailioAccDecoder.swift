@@ -1,237 +1,311 @@
 import CDRModel
 
-/// Decodes Kamailio acc module syslog lines (`--format kamailio-acc`).
+/// Decodes Kamailio acc module syslog lines (`--format kamailio-acc`) into one call per `call_id`.
 ///
-/// Transaction lines (`ACC: transaction answered: timestamp=…;method=…;call_id=…;code=…`): an
-/// answered INVITE (2xx) waits for the BYE with its `call_id`, and the two make one call (start
-/// and answer at the INVITE, end at the BYE; raw = both lines joined by `\n`); a failed or missed
-/// INVITE (code ≥ 300, or a `missed`/`failed` line) is an unanswered call at once. Other methods
-/// and lines that are not acc lines are skipped. Dialog CDR lines (`start_time=…; end_time=…;
-/// duration=…`) are one call each.
+/// Kamailio may log a call as transaction lines (`ACC: transaction answered: timestamp=…;
+/// method=INVITE;…;call_id=…;code=…`, a `call missed` or `transaction failed` line for an
+/// unanswered INVITE, often followed by a `transaction answered` line of the same INVITE, and a BYE),
+/// as a dialog CDR line (`start_time=…; end_time=…; duration=…`, with the `cdr_extra` keys), or as
+/// both. The lines of one `call_id` are gathered and merged (see `KamailioAccCall`): a call is
+/// complete when its INVITE's final response and its CDR line are both in; otherwise it is stored
+/// `waitSeconds` (log time) after its last line, or at the end of the input once that much wall-clock
+/// time has passed, and an answered INVITE waits for its BYE or CDR line up to 7 days. Lines of a
+/// call that arrive within `waitSeconds` after it was stored (a failed INVITE's second line, a
+/// retransmission) are part of it and dropped. Other methods and non-acc lines are skipped.
 ///
-/// While an INVITE waits, `unfinishedLine` names the earliest, and every output resumes there, so
-/// that a restart reads it again (the calls read again have the same bytes; the store drops them).
+/// While any call is gathered, `unfinishedLine` names the earliest one's first line, and every
+/// output resumes there, so that a restart reads it again.
 public struct KamailioAccDecoder: LineRecordDecoder {
+    /// How long a call waits for its other half, in seconds of log time.
+    public static let waitSeconds = 10
+    private static let wait = Int64(waitSeconds) * 1_000_000
+    private static let maxCall = Int64(FieldValue.maxDurationSeconds) * 1_000_000
+
     private let normaliser: NumberNormaliser
-    /// Answered INVITEs waiting for their BYE, by call id.
-    private var waiting: [String: WaitingInvite] = [:]
-    /// Call ids in the order their INVITEs were read; entries before `head`, and those no longer
-    /// waiting, are spent.
+    private let keys: KamailioAccKeys
+    private let now: @Sendable () -> Int64
+    /// Calls being gathered, by call id.
+    private var calls: [String: KamailioAccCall] = [:]
+    /// Call ids in the order their first lines were read (for `unfinishedLine` and the 7-day limit);
+    /// entries before `head`, and those whose call is gone, are spent.
     private var order: [(callID: String, offset: Int64)] = []
     private var head = 0
-    private var pair: [UInt8] = []
+    /// When each gathered call is due (log time µs), in the order set; stale entries are skipped.
+    private var due: [(time: Int64, callID: String, offset: Int64)] = []
+    private var dueHead = 0
+    private var dueAt: [String: Int64] = [:]
+    /// Calls stored in the last `waitSeconds`: their late lines are dropped.
+    private var stored: [String: Int64] = [:]
+    private var storedOrder: [(callID: String, time: Int64)] = []
+    private var storedHead = 0
+    /// The latest time read from a line (µs).
+    private var logClock = Int64.min
 
-    /// Creates a decoder.
-    public init(normaliser: NumberNormaliser) { self.normaliser = normaliser }
-
-    /// An answered INVITE: where it is, its bytes and its call so far.
-    private struct WaitingInvite {
-        let place: LinePlace
-        let line: [UInt8]
-        let call: CallRecord
+    /// Creates a decoder; `now` gives the wall clock (µs since the epoch) at the end of the input.
+    public init(
+        normaliser: NumberNormaliser, keys: KamailioAccKeys = .defaults,
+        now: @escaping @Sendable () -> Int64 = WallClock.microseconds
+    ) {
+        self.normaliser = normaliser
+        self.keys = keys
+        self.now = now
     }
 
-    /// What one transaction line means.
-    private enum Step {
+    /// What one line says about its call.
+    private enum Fact {
         case skip
-        case call(CallRecord)
-        case answered(CallRecord)
+        case invite(callID: String, KamailioAccCall.Invite)
         case bye(callID: String, time: Int64)
+        case dialog(callID: String?, KamailioAccCall.DialogRecord)
     }
 
-    /// The earliest INVITE still waiting for its BYE.
+    /// The earliest first line of a call still being gathered.
     public var unfinishedLine: LinePlace? {
-        head < order.count ? waiting[order[head].callID]?.place : nil
+        head < order.count ? calls[order[head].callID]?.first : nil
     }
 
     /// Decodes one line; see `LineRecordDecoder`.
     public mutating func decode(
         line: UnsafeRawBufferPointer, at place: LinePlace, emit: (LineOutput) throws -> Void
     ) rethrows {
-        if let start = Self.find("ACC: ", in: line, from: 0) {
-            try transaction(line, from: start, at: place, emit: emit)
-        } else if let start = Self.find("start_time=", in: line, from: 0),
-            start == 0 || line[start - 1] == UInt8(ascii: " ")
-        {
-            let attributes = KamailioAccAttributes(line, from: start)
-            let decoded: DecodedRecord
-            do {
-                decoded = .record(try dialogCall(attributes))
-            } catch {
-                decoded = .rejected(error.reason)
-            }
-            try emit(LineOutput(decoded, raw: line, from: place, resumeAt: unfinishedLine))
-        }
-    }
-
-    private mutating func transaction(
-        _ line: UnsafeRawBufferPointer, from start: Int, at place: LinePlace, emit: (LineOutput) throws -> Void
-    ) rethrows {
-        let attributes: KamailioAccAttributes
-        let time: Int64
-        let event: UnsafeRawBufferPointer
-        do throws(FieldRefusal) {
-            guard let attributesStart = Self.find("timestamp=", in: line, from: start) else {
-                throw FieldRefusal("an acc line without timestamp=")
-            }
-            attributes = KamailioAccAttributes(line, from: attributesStart)
-            event = UnsafeRawBufferPointer(rebasing: line[start..<attributesStart])
-            time = try Self.microseconds(attributes.value("timestamp"), "timestamp")
-        } catch {
-            try emit(LineOutput(.rejected(error.reason), raw: line, from: place, resumeAt: unfinishedLine))
-            return
-        }
-        try expire(before: time - Int64(FieldValue.maxDurationSeconds) * 1_000_000, emit: emit)
-        let step: Step
+        let fact: Fact
         do {
-            let unanswered =
-                Self.find("missed", in: event, from: 0) != nil || Self.find("failed", in: event, from: 0) != nil
-            step = try self.step(attributes, time: time, unanswered: unanswered)
+            fact = try self.fact(of: line)
         } catch {
             try emit(LineOutput(.rejected(error.reason), raw: line, from: place, resumeAt: unfinishedLine))
             return
         }
-        switch step {
-        case .skip: break
-        case .call(let call): try emit(LineOutput(.record(call), raw: line, from: place, resumeAt: unfinishedLine))
-        case .answered(let call):
-            let callID = call.recordKey!
-            guard waiting[callID] == nil else { return }  // a re-INVITE within a call that already waits
-            waiting[callID] = WaitingInvite(place: place, line: Array(line), call: call)
-            order.append((callID, place.offset))
-        case .bye(let callID, let end):
-            guard let invite = waiting.removeValue(forKey: callID) else {
-                let reason = "BYE for call_id \(callID) with no answered INVITE before it"
-                try emit(LineOutput(.rejected(reason), raw: line, from: place, resumeAt: unfinishedLine))
+        switch fact {
+        case .skip:
+            return
+        case .invite(let callID, let invite):
+            advanceClock(to: invite.time)
+            try settle(emit: emit)
+            try gather(callID, line, at: place, emit: emit) { call in
+                // A re-INVITE or a failed INVITE's second line adds nothing; the first answer counts.
+                guard let known = call.invite, known.answered || !invite.answered else {
+                    call.invite = invite
+                    return
+                }
+                if known.answered, invite.answered, invite.time < known.time { call.invite = invite }
+            }
+        case .bye(let callID, let time):
+            advanceClock(to: time)
+            try settle(emit: emit)
+            try gather(callID, line, at: place, emit: emit) { call in
+                if call.byeTime == nil { call.byeTime = time }
+            }
+        case .dialog(let callID, let dialog):
+            advanceClock(to: dialog.end)
+            try settle(emit: emit)
+            guard let callID else {
+                // No call id to merge by: the line is a call of its own.
+                var call = KamailioAccCall(first: place, line: line)
+                call.dialog = dialog
+                try store(call, callID: nil, emit: emit)
                 return
             }
-            tidy()
-            var call = invite.call
-            call.endTime = end
-            call.durationSeconds = FieldValue.secondsBetween(call.startTime, end)
-            call.billableSeconds = call.durationSeconds
-            var decoded = DecodedRecord.record(call)
-            do {
-                try FieldValue.checkTimes(
-                    start: call.startTime, answer: call.answerTime, end: end, duration: call.durationSeconds,
-                    billable: call.billableSeconds)
-            } catch {
-                decoded = .rejected("BYE for call_id \(callID): \(error.reason)")
-            }
-            pair = invite.line + [UInt8(ascii: "\n")] + Array(line)
-            let resume = unfinishedLine
-            try pair.withUnsafeBytes { raw in
-                try emit(LineOutput(decoded, raw: raw, from: invite.place, resumeAt: resume))
+            try gather(callID, line, at: place, emit: emit) { call in
+                if call.dialog == nil { call.dialog = dialog }
             }
         }
     }
 
-    /// Refuses, earliest first, the INVITEs that wait since before `limit` (7 days before the
-    /// current line's time).
-    private mutating func expire(before limit: Int64, emit: (LineOutput) throws -> Void) rethrows {
-        while head < order.count, let invite = waiting[order[head].callID], invite.call.startTime < limit {
+    /// Stores the calls whose wait is over by the wall clock; see `LineRecordDecoder`.
+    public mutating func endOfInput(emit: (LineOutput) throws -> Void) rethrows {
+        let clock = now()
+        try settle(until: clock, emit: emit)
+    }
+
+    /// Adds a line to its call (a new one unless it is being gathered), then stores the call if it
+    /// is complete or plans when it is due.
+    private mutating func gather(
+        _ callID: String, _ line: UnsafeRawBufferPointer, at place: LinePlace, emit: (LineOutput) throws -> Void,
+        update: (inout KamailioAccCall) -> Void
+    ) rethrows {
+        if calls[callID] == nil, stored[callID] != nil { return }  // a late line of a call just stored
+        var call = calls[callID] ?? KamailioAccCall(first: place, line: line)
+        if calls[callID] == nil {
+            order.append((callID, place.offset))
+        } else {
+            call.append(line)
+        }
+        update(&call)
+        if call.isComplete {
+            calls[callID] = nil
+            dueAt[callID] = nil
+            tidy()
+            try store(call, callID: callID, emit: emit)
+            return
+        }
+        calls[callID] = call
+        let time = logClock + Self.wait
+        dueAt[callID] = time
+        due.append((time, callID, call.first.offset))
+    }
+
+    /// Stores, in the order planned, every call due by `limit` (log time unless given) that is not
+    /// in progress, and refuses answered INVITEs that waited more than 7 days.
+    private mutating func settle(until limit: Int64? = nil, emit: (LineOutput) throws -> Void) rethrows {
+        let limit = limit ?? logClock
+        while dueHead < due.count, due[dueHead].time <= limit {
+            let entry = due[dueHead]
+            dueHead += 1
+            guard dueAt[entry.callID] == entry.time, let call = calls[entry.callID], call.first.offset == entry.offset,
+                !call.isInProgress
+            else { continue }
+            calls[entry.callID] = nil
+            dueAt[entry.callID] = nil
+            tidy()
+            try store(call, callID: entry.callID, emit: emit)
+        }
+        if dueHead > 1024, dueHead * 2 > due.count {
+            due.removeFirst(dueHead)
+            dueHead = 0
+        }
+        while head < order.count, let call = calls[order[head].callID], call.isInProgress,
+            let invite = call.invite, invite.time < logClock - Self.maxCall
+        {
             let callID = order[head].callID
-            waiting[callID] = nil
+            calls[callID] = nil
+            dueAt[callID] = nil
             tidy()
-            let reason = "answered INVITE with call_id \(callID) has no BYE within 7 days"
+            let reason = "answered INVITE with call_id \(callID) has neither a BYE nor a dialog CDR line within 7 days"
             let resume = unfinishedLine
-            try invite.line.withUnsafeBytes { raw in
-                try emit(LineOutput(.rejected(reason), raw: raw, from: invite.place, resumeAt: resume))
+            try call.raw.withUnsafeBytes { raw in
+                try emit(LineOutput(.rejected(reason), raw: raw, from: call.first, resumeAt: resume))
             }
         }
     }
 
-    /// Moves `head` past INVITEs no longer waiting, and drops spent entries now and then.
+    /// Emits the call the lines make (or their refusal) and remembers it for `waitSeconds`.
+    private mutating func store(_ call: KamailioAccCall, callID: String?, emit: (LineOutput) throws -> Void) rethrows {
+        let decoded: DecodedRecord
+        do {
+            decoded = .record(try call.record(callID: callID, waitSeconds: Self.waitSeconds, keys: keys))
+        } catch {
+            decoded = .rejected(error.reason)
+        }
+        if let callID {
+            stored[callID] = logClock
+            storedOrder.append((callID, logClock))
+        }
+        while storedHead < storedOrder.count, storedOrder[storedHead].time < logClock - Self.wait {
+            let old = storedOrder[storedHead]
+            if stored[old.callID] == old.time { stored[old.callID] = nil }
+            storedHead += 1
+        }
+        if storedHead > 1024, storedHead * 2 > storedOrder.count {
+            storedOrder.removeFirst(storedHead)
+            storedHead = 0
+        }
+        let resume = unfinishedLine
+        try call.raw.withUnsafeBytes { raw in
+            try emit(LineOutput(decoded, raw: raw, from: call.first, resumeAt: resume))
+        }
+    }
+
+    private mutating func advanceClock(to time: Int64) { logClock = max(logClock, time) }
+
+    /// Moves `head` past calls no longer gathered, and drops spent entries now and then.
     private mutating func tidy() {
-        while head < order.count, waiting[order[head].callID]?.place.offset != order[head].offset { head += 1 }
+        while head < order.count, calls[order[head].callID]?.first.offset != order[head].offset { head += 1 }
         if head > 1024, head * 2 > order.count {
             order.removeFirst(head)
             head = 0
         }
     }
 
-    private func step(_ attributes: KamailioAccAttributes, time: Int64, unanswered: Bool) throws(FieldRefusal)
-        -> Step
-    {
-        let method = attributes.value("method").map { String(decoding: $0, as: UTF8.self) }
-        switch method {
-        case "INVITE":
-            guard let codeBytes = attributes.value("code"), let code = FieldValue.digits(codeBytes),
-                (100...699).contains(code)
-            else {
-                let shown = attributes.value("code").map(FieldValue.shown) ?? ""
-                throw FieldRefusal("code '\(shown)' is not a SIP status code")
+    /// Reads what a line says: a transaction line, a dialog CDR line, or neither.
+    private func fact(of line: UnsafeRawBufferPointer) throws(FieldRefusal) -> Fact {
+        if let start = Self.find("ACC: ", in: line, from: 0) {
+            guard let attributesStart = Self.find("timestamp=", in: line, from: start) else {
+                throw FieldRefusal("an acc line without timestamp=")
             }
-            guard code >= 200 else { throw FieldRefusal("code \(code) is not a final response") }
-            let answered = code < 300 && !unanswered
-            let call = CallRecord(
-                startTime: time, answerTime: answered ? time : nil, endTime: time, durationSeconds: 0,
-                billableSeconds: 0, source: try party(attributes, caller: true),
-                destination: try party(attributes, caller: false), sourceIP: try Self.sourceIP(attributes),
-                callType: .voice, disposition: answered ? .answered : Self.disposition(code: code),
-                recordKey: try Self.text(attributes, "call_id"))
-            return answered ? .answered(call) : .call(call)
-        case "BYE":
-            return .bye(callID: try Self.text(attributes, "call_id"), time: time)
-        default:
-            return .skip
+            let attributes = KamailioAccAttributes(line, from: attributesStart)
+            let event = UnsafeRawBufferPointer(rebasing: line[start..<attributesStart])
+            let time = try Self.microseconds(attributes.value("timestamp"), "timestamp")
+            switch attributes.value("method").map({ String(decoding: $0, as: UTF8.self) }) {
+            case "INVITE":
+                guard let codeBytes = attributes.value("code"), let code = FieldValue.digits(codeBytes),
+                    (100...699).contains(code)
+                else {
+                    let shown = attributes.value("code").map(FieldValue.shown) ?? ""
+                    throw FieldRefusal("code '\(shown)' is not a SIP status code")
+                }
+                guard code >= 200 else { throw FieldRefusal("code \(code) is not a final response") }
+                let unanswered =
+                    Self.find("missed", in: event, from: 0) != nil
+                    || Self.find("failed", in: event, from: 0) != nil
+                let invite = KamailioAccCall.Invite(
+                    time: time, code: code, answered: code < 300 && !unanswered,
+                    parties: try parties(attributes, .caller, .callee, .sourceIP, .account))
+                return .invite(callID: try Self.text(attributes, "call_id"), invite)
+            case "BYE":
+                return .bye(callID: try Self.text(attributes, "call_id"), time: time)
+            default:
+                return .skip
+            }
         }
-    }
-
-    /// A dialog CDR line (`cdr_enable`): one call, answered when its duration is above 0.
-    private func dialogCall(_ attributes: KamailioAccAttributes) throws(FieldRefusal) -> CallRecord {
-        let start = try Self.microseconds(attributes.value("start_time"), "start_time")
+        guard let start = Self.find("start_time=", in: line, from: 0),
+            start == 0 || line[start - 1] == UInt8(ascii: " ")
+        else { return .skip }
+        let attributes = KamailioAccAttributes(line, from: start)
+        let begin = try Self.microseconds(attributes.value("start_time"), "start_time")
         let end = try Self.microseconds(attributes.value("end_time"), "end_time")
         let duration = try attributes.value("duration").map { raw throws(FieldRefusal) in
             try Self.microseconds(raw, "duration")
         }
-        let answered = (duration ?? end - start) > 0
-        let seconds = answered ? FieldValue.secondsBetween(start, end) : 0
-        try FieldValue.checkTimes(
-            start: start, answer: answered ? start : nil, end: end, duration: seconds, billable: seconds)
-        return CallRecord(
-            startTime: start, answerTime: answered ? start : nil, endTime: end, durationSeconds: seconds,
-            billableSeconds: seconds, source: try party(attributes, caller: true),
-            destination: try party(attributes, caller: false), sourceIP: try Self.sourceIP(attributes),
-            callType: .voice, disposition: answered ? .answered : .noAnswer,
-            recordKey: try attributes.value("call_id").flatMap { raw throws(FieldRefusal) in
-                try FieldValue.optionalText(raw, "call_id")
+        let callID = try attributes.firstValue(keys[.cdrCallID]).map { key, raw throws(FieldRefusal) in
+            try FieldValue.text(raw, key)
+        }
+        let dialog = KamailioAccCall.DialogRecord(
+            start: begin, end: end, lasted: (duration ?? end - begin) > 0,
+            parties: try parties(attributes, .cdrCaller, .cdrCallee, .cdrSourceIP, .cdrAccount))
+        return .dialog(callID: callID, dialog)
+    }
+
+    /// The parties, source IP and account a line names under the configured keys.
+    private func parties(
+        _ attributes: KamailioAccAttributes, _ caller: KamailioAccKeys.Role, _ callee: KamailioAccKeys.Role,
+        _ sourceIP: KamailioAccKeys.Role, _ account: KamailioAccKeys.Role
+    ) throws(FieldRefusal) -> KamailioAccParties {
+        KamailioAccParties(
+            source: try party(attributes.firstValue(keys[caller])),
+            destination: try party(attributes.firstValue(keys[callee])),
+            sourceIP: try attributes.firstValue(keys[sourceIP]).map { key, raw throws(FieldRefusal) in
+                let text = try FieldValue.text(raw, key)
+                guard let address = IPAddress(text) else {
+                    throw FieldRefusal("\(key) '\(text.prefix(40))' is not an IPv4 or IPv6 address")
+                }
+                return address
+            },
+            account: try attributes.firstValue(keys[account]).map { key, raw throws(FieldRefusal) in
+                try FieldValue.text(raw, key)
             })
     }
 
-    /// The caller (`src_user`, else `calling`) or the callee (`dst_user`, else `called`, else the
-    /// user part of the request URI `uri`), normalised.
-    private func party(_ attributes: KamailioAccAttributes, caller: Bool) throws(FieldRefusal) -> String {
-        let found =
-            caller ? attributes.firstValue("src_user", "calling") : attributes.firstValue("dst_user", "called", "uri")
-        guard let (name, bytes) = found else {
-            throw FieldRefusal(caller ? "no caller (src_user or calling)" : "no callee (dst_user, called or uri)")
-        }
-        let raw = name.description == "uri" ? Self.userPart(ofURI: bytes) : bytes
+    /// A party's number or name, normalised; the user part of a SIP or tel URI.
+    private func party(_ found: (name: String, bytes: UnsafeRawBufferPointer)?) throws(FieldRefusal) -> String? {
+        guard let (name, bytes) = found else { return nil }
+        let raw = Self.userPart(ofURI: bytes)
         if let e164 = normaliser.e164(raw) { return e164 }
-        return normaliser.normalise(try FieldValue.text(raw, name.description))
+        return normaliser.normalise(try FieldValue.text(raw, name))
     }
 
-    /// `sip:alice@example.com;transport=udp` → `alice`; a URI without a user part as it is.
+    /// `sip:alice@example.com;transport=udp` → `alice`; anything else as it is.
     private static func userPart(ofURI uri: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
         guard let colon = uri.firstIndex(of: UInt8(ascii: ":")), let at = uri.firstIndex(of: UInt8(ascii: "@")),
             colon < at
         else { return uri }
+        let scheme = String(decoding: uri[..<colon], as: UTF8.self).lowercased()
+        guard scheme == "sip" || scheme == "sips" || scheme == "tel" else { return uri }
         return UnsafeRawBufferPointer(rebasing: uri[(colon + 1)..<at])
     }
 
-    private static func sourceIP(_ attributes: KamailioAccAttributes) throws(FieldRefusal) -> IPAddress? {
-        guard let (_, raw) = attributes.firstValue("src_ip") else { return nil }
-        let text = try FieldValue.text(raw, "src_ip")
-        guard let address = IPAddress(text) else {
-            throw FieldRefusal("src_ip '\(text.prefix(40))' is not an IPv4 or IPv6 address")
-        }
-        return address
-    }
-
-    private static func text(_ attributes: KamailioAccAttributes, _ key: StaticString) throws(FieldRefusal) -> String {
-        guard let (_, raw) = attributes.firstValue(key) else { throw FieldRefusal("no \(key)") }
-        return try FieldValue.text(raw, key.description)
+    private static func text(_ attributes: KamailioAccAttributes, _ key: String) throws(FieldRefusal) -> String {
+        guard let (_, raw) = attributes.firstValue([key]) else { throw FieldRefusal("no \(key)") }
+        return try FieldValue.text(raw, key)
     }
 
     /// Seconds since the epoch, with up to 6 decimals (`1791720207` or `1791720207.250000`), as µs.
@@ -246,17 +320,6 @@ public struct KamailioAccDecoder: LineRecordDecoder {
         var scale: Int64 = 1
         for _ in (fraction?.count ?? 6)..<6 { scale *= 10 }
         return seconds * 1_000_000 + micros * scale
-    }
-
-    /// The disposition of an unanswered INVITE: 486 and 600 → busy, 487 → cancelled, 408, 480 (and a
-    /// 2xx on a `missed` line) → no answer, others → failed.
-    private static func disposition(code: Int64) -> Disposition {
-        switch code {
-        case 486, 600: return .busy
-        case 487: return .cancelled
-        case 408, 480, 200..<300: return .noAnswer
-        default: return .failed
-        }
     }
 
     private static func find(_ needle: StaticString, in line: UnsafeRawBufferPointer, from start: Int) -> Int? {

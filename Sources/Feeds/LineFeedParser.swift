@@ -43,11 +43,18 @@ public protocol LineRecordDecoder {
     /// The earliest line read whose record is not finished (it waits for a later line): reading
     /// must resume there after a restart. Nil for stateless decoders.
     var unfinishedLine: LinePlace? { get }
+
+    /// Called when the input has no more bytes for now, after its last complete line: a decoder
+    /// that holds lines may emit what no later line can still change.
+    mutating func endOfInput(emit: (LineOutput) throws -> Void) rethrows
 }
 
 extension LineRecordDecoder {
     /// Stateless decoders never leave a line unfinished.
     public var unfinishedLine: LinePlace? { nil }
+
+    /// Stateless decoders hold nothing at the end of the input.
+    public mutating func endOfInput(emit: (LineOutput) throws -> Void) rethrows {}
 }
 
 /// Frames `\n`-terminated lines (`\r\n` tolerated) and hands each non-blank line to a decoder.
@@ -101,7 +108,7 @@ public struct LineFeedParser<Decoder: LineRecordDecoder>: FeedParser {
                         raw: Array(buffer[index..<index + FeedLimits.maxRecordBytes]), reason: Self.oversizedReason)
                     return buffer.count
                 }
-                return index
+                break
             }
             let place = LinePlace(offset: baseOffset + Int64(index), line: linesRead + 1)
             var contentEnd = newline
@@ -119,21 +126,32 @@ public struct LineFeedParser<Decoder: LineRecordDecoder>: FeedParser {
             }
             if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
             let lines = linesRead
-            try decoder.decode(line: line, at: place) { output in
-                let position = RecordPosition(
-                    offset: output.from.offset, endOffset: output.resumeAt?.offset ?? end, line: output.from.line,
-                    endLines: output.resumeAt.map { $0.line - 1 } ?? lines)
-                switch output.decoded {
-                case .record(let call): try emit(.record(call, raw: output.raw, position: position))
-                case .rejected(let reason):
-                    let rejection = Rejection(
-                        offset: output.from.offset, line: output.from.line, raw: Array(output.raw), reason: reason)
-                    try emit(.rejection(rejection, position: position))
-                case .skip: break
-                }
-            }
+            try decoder.decode(line: line, at: place) { try Self.forward($0, end: end, lines: lines, to: emit) }
+        }
+        if atEnd {
+            let end = baseOffset + Int64(index)
+            let lines = linesRead
+            try decoder.endOfInput { try Self.forward($0, end: end, lines: lines, to: emit) }
         }
         return index
+    }
+
+    /// Passes a decoder's output on as a feed event; `end` and `lines` are where reading resumes
+    /// unless a line still waits.
+    private static func forward(
+        _ output: LineOutput, end: Int64, lines: Int64, to emit: (FeedEvent) throws -> Void
+    ) rethrows {
+        let position = RecordPosition(
+            offset: output.from.offset, endOffset: output.resumeAt?.offset ?? end, line: output.from.line,
+            endLines: output.resumeAt.map { $0.line - 1 } ?? lines)
+        switch output.decoded {
+        case .record(let call): try emit(.record(call, raw: output.raw, position: position))
+        case .rejected(let reason):
+            let rejection = Rejection(
+                offset: output.from.offset, line: output.from.line, raw: Array(output.raw), reason: reason)
+            try emit(.rejection(rejection, position: position))
+        case .skip: break
+        }
     }
 
     private static var oversizedReason: String { "line longer than 1 MiB; only its first 1 MiB is kept here" }

@@ -124,7 +124,7 @@ public struct ServeConfiguration: Sendable {
 
     private static func feed(_ table: ConfigTable) throws(ConfigurationError) -> Feed {
         try table.allowOnly([
-            "name", "format", "tz", "country_code", "columns", "accounts", "spool", "files", "processed",
+            "name", "format", "tz", "country_code", "columns", "accounts", "acc_keys", "spool", "files", "processed",
             "settle_seconds", "push",
         ])
         let name = try table.requiredString("name")
@@ -136,7 +136,7 @@ public struct ServeConfiguration: Sendable {
                 columns: try table.string("columns").map {
                     $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
                 },
-                accountMapping: try accountMapping(table))
+                accountMapping: try accountMapping(table), accKeys: try table.string("acc_keys"))
         } catch let error as FeedSettingsError {
             throw ConfigurationError("\(table.path): \(error.description)")
         } catch let error as ConfigurationError {

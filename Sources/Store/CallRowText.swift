@@ -7,14 +7,16 @@ public enum CallRowText {
     /// The column list, for `\copy cdr.call (...) FROM ...`.
     public static var columnList: String { CallRowEncoder.columns.joined(separator: ", ") }
 
-    /// The line (with its newline) for `call` from `feed` whose raw record bytes were `raw`.
-    public static func line(for call: CallRecord, feed: String, raw: UnsafeRawBufferPointer) -> String {
+    /// The line (with its newline) for `call` from `feed`, read in `format` from the bytes `raw`.
+    public static func line(
+        for call: CallRecord, feed: String, format: FeedFormat, raw: UnsafeRawBufferPointer
+    ) -> String {
         let fields: [String?] = [
             CanonicalJSON.timestamp(call.startTime), call.answerTime.map(CanonicalJSON.timestamp),
             CanonicalJSON.timestamp(call.endTime), String(call.durationSeconds), String(call.billableSeconds),
             call.source, call.destination, call.sourceIP?.description, call.callType.rawValue,
             call.disposition.rawValue, call.equipment, call.account, feed, call.recordKey, call.linkedKey,
-            "\\x" + SHA256Digest.hex(RecordHash(raw: raw).bytes),
+            "\\x" + SHA256Digest.hex(RecordHash(of: call, raw: raw, format: format).bytes),
         ]
         return CopyText.line(fields)
     }

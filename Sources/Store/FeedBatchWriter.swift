@@ -26,12 +26,18 @@ struct FeedBatchWriter {
         }
     }
 
-    /// Copies the batch's rows (on a retry, first removing those stored already) and inserts its
-    /// rejections, each under `source` (the file path or the push request it came from).
+    /// How far apart in start time two records of one key may be (a merged Kamailio call and a part
+    /// of it read again after a restart): one day, in µs.
+    static let keyedStartMargin: Int64 = 86_400_000_000
+
+    /// Copies the batch's rows (on a retry, or when rows are identified by key, first removing those
+    /// stored already) and inserts its rejections, each under `source` (the file path or the push
+    /// request it came from).
     func write(_ batch: inout IngestBatch, retry: Bool, source: String) throws -> Outcome {
         var outcome = Outcome()
-        if retry {
-            outcome.storedAlready = try storedHashes(of: batch)
+        if retry || batch.identifiedByKey {
+            outcome.storedAlready = try storedHashes(
+                of: batch, margin: batch.identifiedByKey ? Self.keyedStartMargin : 0)
             batch.removeRows(storedAlready: outcome.storedAlready)
         }
         if !batch.rows.isEmpty {
@@ -41,9 +47,11 @@ struct FeedBatchWriter {
         return outcome
     }
 
-    /// The hashes of the batch's rows that this feed already has.
-    private func storedHashes(of batch: IngestBatch) throws -> Set<RecordHash> {
-        guard let range = batch.startRange else { return [] }
+    /// The hashes of the batch's rows that this feed already has with a start within `margin` µs of
+    /// the batch's starts.
+    private func storedHashes(of batch: IngestBatch, margin: Int64) throws -> Set<RecordHash> {
+        guard let found = batch.startRange else { return [] }
+        let range = (found.lowerBound - margin)...(found.upperBound + margin)
         let hashes = batch.rows.map { SHA256Digest.hex($0.hash.bytes) }.joined(separator: ",")
         let result = try connection.execute(
             """

@@ -16,6 +16,9 @@ struct IngestBatch {
     private var seen: Set<RecordHash> = []
     /// Records already in this batch, dropped.
     private(set) var duplicatesWithin = 0
+    /// True when some row's identity is its record key: the store is asked for those keys before
+    /// the COPY, since a merged call and a part of it read again start at different times.
+    private(set) var identifiedByKey = false
     /// The file offset and line count just past the last record added.
     var endOffset: Int64
     var endLines: Int64
@@ -28,9 +31,11 @@ struct IngestBatch {
     /// The number of records and rejections held.
     var count: Int { rows.count + rejections.count }
 
-    /// Adds a call unless the batch already holds a byte-identical record; tells whether it did.
+    /// Adds a call unless the batch already holds a record of the same identity; tells whether it
+    /// did. `byKey` says the identity is the call's record key.
     @discardableResult
-    mutating func add(_ call: CallRecord, hash: RecordHash) -> Bool {
+    mutating func add(_ call: CallRecord, hash: RecordHash, byKey: Bool = false) -> Bool {
+        identifiedByKey = identifiedByKey || byKey
         guard seen.insert(hash).inserted else {
             duplicatesWithin += 1
             return false

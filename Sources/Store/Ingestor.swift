@@ -102,7 +102,9 @@ public final class Ingestor {
                     if let reason = window.refusal(start: call.startTime) {
                         batch.add(Rejection(offset: place.offset, line: place.line, raw: Array(raw), reason: reason))
                     } else {
-                        batch.add(call, hash: RecordHash(raw: raw))
+                        batch.add(
+                            call, hash: RecordHash(of: call, raw: raw, format: settings.format),
+                            byKey: settings.format.identifiesCallsByKey && call.recordKey != nil)
                     }
                     batch.advance(to: place)
                 case .rejection(let rejection, let place):

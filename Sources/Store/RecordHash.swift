@@ -1,9 +1,22 @@
 import CDRModel
+import Feeds
 
-/// A record's identity within its feed: the first 16 bytes of SHA-256 of its raw bytes.
+/// A record's identity within its feed: the first 16 bytes of SHA-256 of its raw bytes, or of its
+/// record key for formats that merge several lines into one call per key.
 struct RecordHash: Hashable, Sendable {
     let high: UInt64
     let low: UInt64
+
+    /// The identity of `call`, read from `raw` in `format`: by record key where the format
+    /// identifies calls by key (`FeedFormat.identifiesCallsByKey`) and the call has one.
+    init(of call: CallRecord, raw: UnsafeRawBufferPointer, format: FeedFormat) {
+        if format.identifiesCallsByKey, let key = call.recordKey {
+            let bytes = Array("\(format.rawValue) record key\u{0}\(key)".utf8)
+            self = bytes.withUnsafeBytes { RecordHash(raw: $0) }
+        } else {
+            self.init(raw: raw)
+        }
+    }
 
     /// Hashes a record's raw bytes.
     init(raw: UnsafeRawBufferPointer) {

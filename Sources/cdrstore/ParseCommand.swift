@@ -46,7 +46,8 @@ struct ParseCommand: ParsableCommand {
                 rejected += 1
                 if rejected <= 5 { Output.line("line \(rejection.line): \(rejection.reason)") }
             case (.record(let call, _, _), .json): Output.line(CanonicalJSON.line(for: call))
-            case (.record(let call, let raw, _), .copy): Output.write(CallRowText.line(for: call, feed: feed, raw: raw))
+            case (.record(let call, let raw, _), .copy):
+                Output.write(CallRowText.line(for: call, feed: feed, format: settings.format, raw: raw))
             case (.rejection(let rejection, _), .json): Output.line(CanonicalJSON.line(for: rejection))
             case (.rejection(let rejection, _), .copy):
                 Output.errorLine("cdrstore: rejected line \(rejection.line): \(rejection.reason)")

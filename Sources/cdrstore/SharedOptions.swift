@@ -41,7 +41,7 @@ struct DatabaseOptions: ParsableArguments {
     }
 }
 
-/// `--format`, `--tz`, `--country-code` and `--columns`: how to read a feed.
+/// `--format`, `--tz`, `--country-code`, `--columns`, `--account-map` and `--acc-keys`: how to read a feed.
 struct FeedOptions: ParsableArguments {
     @Option(help: "The feed format (\(FeedFormat.namesList)).")
     var format: String
@@ -62,11 +62,19 @@ struct FeedOptions: ParsableArguments {
     @Option(help: "The feed's account codes mapped to billing accounts: CODE=ACCOUNT,...,*=ACCOUNT (* for the rest).")
     var accountMap: String?
 
+    @Option(
+        help: """
+            --format kamailio-acc only: which acc keys hold what, as ROLE=KEY[|KEY...],... with the roles caller, \
+            callee, source-ip, account (transaction lines) and cdr-caller, cdr-callee, cdr-source-ip, cdr-account, \
+            cdr-call-id (dialog CDR lines); e.g. cdr-caller=c1,cdr-callee=c2.
+            """)
+    var accKeys: String?
+
     /// The checked settings.
     func settings() throws -> FeedSettings {
         try FeedSettings(
             format: format, timeZone: timeZone, countryCode: countryCode,
             columns: columns.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) },
-            accountMapping: accountMap.map(AccountMapping.init(parsing:)))
+            accountMapping: accountMap.map(AccountMapping.init(parsing:)), accKeys: accKeys)
     }
 }

@@ -18,10 +18,14 @@ import Testing
 
     static let t0: Int64 = 1_791_720_207  // 2026-10-11 12:03:27 UTC
 
-    func parse(_ lines: [String], from offset: Int64 = 0, lines consumed: Int64 = 0) throws -> (
-        ParseOutcome, AnyFeedParser
-    ) {
-        var parser = try FeedSettings(format: "kamailio-acc", timeZone: "UTC", countryCode: "46").makeParser()
+    /// Parses `lines` with a decoder whose wall clock reads `now` at the end of the input.
+    func parse(
+        _ lines: [String], from offset: Int64 = 0, lines consumed: Int64 = 0, now: Int64 = .max, keys: String? = nil
+    ) throws -> (ParseOutcome, LineFeedParser<KamailioAccDecoder>) {
+        let decoder = KamailioAccDecoder(
+            normaliser: NumberNormaliser(countryCode: "46"),
+            keys: try keys.map { try KamailioAccKeys(parsing: $0) } ?? .defaults, now: { now })
+        var parser = LineFeedParser(decoder: decoder)
         parser.linesConsumed = consumed
         let outcome = parseOnce(&parser, Array(lines.map { $0 + "\n" }.joined().utf8), baseOffset: offset)
         return (outcome, parser)
@@ -101,11 +105,12 @@ import Testing
         let (outcome, _) = try parse([bye, noTime, badTime, provisional, noCaller, badIP])
         #expect(
             outcome.events.compactMap(\.rejection).map(\.reason) == [
-                "BYE for call_id lost with no answered INVITE before it", "an acc line without timestamp=",
-                "timestamp '17x' is not seconds since the epoch", "code 180 is not a final response",
-                "no caller (src_user or calling)", "src_ip '192.0.2' is not an IPv4 or IPv6 address",
+                "an acc line without timestamp=", "timestamp '17x' is not seconds since the epoch",
+                "code 180 is not a final response", "src_ip '192.0.2' is not an IPv4 or IPv6 address",
+                "BYE for call_id lost with neither an answered INVITE nor a dialog CDR line within 10 s",
+                "call_id c: no caller (transaction lines: src_user or calling; dialog CDR lines: caller; see --acc-keys)",
             ])
-        #expect(outcome.events.first?.rejection?.raw == Array(bye.utf8))
+        #expect(outcome.events.compactMap(\.rejection).dropLast().last?.raw == Array(bye.utf8))
     }
 
     @Test func recordsWhileAnInviteWaitsResumeAtThatInvite() throws {
@@ -144,7 +149,7 @@ import Testing
                 == .rejection(
                     Rejection(
                         offset: 0, line: 1, raw: Array(invite.utf8),
-                        reason: "answered INVITE with call_id a has no BYE within 7 days"),
+                        reason: "answered INVITE with call_id a has neither a BYE nor a dialog CDR line within 7 days"),
                     position: RecordPosition(offset: 0, endOffset: length([invite]), line: 1, endLines: 1)))
         #expect(outcome.events.last?.call?.recordKey == "m")
         #expect(outcome.events.last?.position.endOffset == length([invite]))
@@ -152,10 +157,11 @@ import Testing
         #expect(parser.linesConsumed == 1)
     }
 
-    @Test func readsDialogCDRLines() throws {
+    @Test func readsDialogCDRLinesByTheDialogsOwnParties() throws {
         let answered =
-            "Oct 11 12:05:30 sip kamailio[2926]: NOTICE: acc [acc_cdr.c:199]: start_time=\(Self.t0).250000; end_time=\(Self.t0 + 123).750000; duration=123.500000; call_id=d1; src_user=0701234567; dst_user=0812345678; src_ip=192.0.2.7"
-        let unanswered = "CDR: start_time=\(Self.t0);end_time=\(Self.t0);duration=0;call_id=d2;src_user=1;dst_user=2"
+            "Oct 11 12:05:30 sip kamailio[2926]: NOTICE: acc [acc_cdr.c:199]: start_time=\(Self.t0).250000; end_time=\(Self.t0 + 123).750000; duration=123.500000; call_id=d1; src_user=0812345678; dst_user=0701234567; caller=0701234567; callee=0812345678; src_ip=192.0.2.7"
+        let unanswered =
+            "CDR: start_time=\(Self.t0);end_time=\(Self.t0);duration=0;call_id=d2;dst_user=;caller=1;callee=2"
         let (outcome, _) = try parse([answered, unanswered])
         #expect(
             outcome.events.map(\.call) == [
@@ -171,5 +177,65 @@ import Testing
                     endTime: microseconds(2026, 10, 11, 12, 3, 27), durationSeconds: 0, billableSeconds: 0,
                     source: "1", destination: "2", callType: .voice, disposition: .noAnswer, recordKey: "d2"),
             ])
+    }
+
+    @Test func neverTakesACDRLinesRequestPartiesUnlessTold() throws {
+        let line = "CDR: start_time=\(Self.t0);end_time=\(Self.t0 + 5);duration=5;call_id=d3;src_user=9;dst_user=8"
+        let (refused, _) = try parse([line])
+        #expect(
+            refused.events.map { $0.rejection?.reason } == [
+                "call_id d3: no caller (transaction lines: src_user or calling; dialog CDR lines: caller; see --acc-keys)"
+            ])
+        let (told, _) = try parse([line], keys: "cdr-caller=src_user, cdr-callee=c2|dst_user,cdr-call-id=call_id")
+        #expect(told.events.map { $0.call.map { [$0.source, $0.destination] } } == [["9", "8"]])
+    }
+
+    @Test(arguments: [
+        (
+            "callee=dst user",
+            "--acc-keys: 'dst user' for callee is not a list of acc attribute names (letters, digits, _ - .)"
+        ),
+        (
+            "who=src_user",
+            "--acc-keys: 'who=src_user' is not ROLE=KEY; the roles are: caller, callee, source-ip, account, cdr-caller, cdr-callee, cdr-source-ip, cdr-account, cdr-call-id"
+        ),
+        ("caller=a,caller=b", "--acc-keys names caller twice"),
+        ("caller=$fU", "--acc-keys: '$fU' for caller is not a list of acc attribute names (letters, digits, _ - .)"),
+    ])
+    func refusesAKeysSettingItCannotUse(setting: String, message: String) {
+        #expect(throws: FeedSettingsError.self) { try KamailioAccKeys(parsing: setting) }
+        do {
+            _ = try KamailioAccKeys(parsing: setting)
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+
+    @Test func keysAreOnlyForKamailio() throws {
+        #expect(throws: FeedSettingsError.self) {
+            try FeedSettings(format: "asterisk-csv", timeZone: "UTC", countryCode: nil, accKeys: "caller=x")
+        }
+        let settings = try FeedSettings(format: "kamailio-acc", timeZone: "UTC", countryCode: nil, accKeys: "account=")
+        #expect(settings.accKeys[.account] == [])
+        #expect(settings.accKeys[.caller] == ["src_user", "calling"])
+    }
+
+    @Test func anAccountKeyGivesTheCallItsAccount() throws {
+        let line = Self.transaction("call missed", time: Self.t0, code: "486") + ";acct=acme"
+        let (outcome, _) = try parse([line], keys: "account=acct")
+        #expect(outcome.events.first?.call?.account == "acme")
+    }
+
+    @Test func aCallWaitsTenSecondsOfLogTimeOrOfWallClockAtTheEnd() throws {
+        let missed = Self.transaction("call missed", time: Self.t0, callID: "m", code: "486")
+        let nine = Self.transaction("call missed", time: Self.t0 + 9, callID: "n", code: "486")
+        let eleven = Self.transaction("call missed", time: Self.t0 + 11, callID: "o", code: "486")
+        let (stillWaiting, waitingParser) = try parse([missed, nine], now: (Self.t0 + 9) * 1_000_000)
+        #expect(stillWaiting.events.isEmpty)
+        #expect(waitingParser.unfinishedRecordOffset == 0)
+        let (logTime, _) = try parse([missed, nine, eleven], now: (Self.t0 + 11) * 1_000_000)
+        #expect(logTime.events.map { $0.call?.recordKey } == ["m"])
+        let (wallClock, _) = try parse([missed, nine, eleven], now: (Self.t0 + 21) * 1_000_000)
+        #expect(wallClock.events.map { $0.call?.recordKey } == ["m", "n", "o"])
     }
 }
