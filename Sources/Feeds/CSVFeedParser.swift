@@ -22,6 +22,10 @@ public protocol CSVRecordDecoder {
     /// Reads the file's first record when parsing resumes after it, for a format whose records
     /// depend on it (a header line naming the columns).
     mutating func prepare(fileStart fields: [CSVField], in buffer: UnsafeRawBufferPointer)
+
+    /// True for a format whose files are written whole before anyone reads them (CUCM's flat
+    /// files): a last record without a line end is complete at the end of the file.
+    static var filesAreDeliveredWhole: Bool { get }
 }
 
 extension CSVRecordDecoder {
@@ -30,6 +34,9 @@ extension CSVRecordDecoder {
 
     /// Records that stand alone: nothing to learn.
     public mutating func prepare(fileStart fields: [CSVField], in buffer: UnsafeRawBufferPointer) {}
+
+    /// A file that may still grow: its unterminated last line waits for its end.
+    public static var filesAreDeliveredWhole: Bool { false }
 }
 
 /// Frames CSV records in a stream and hands their fields to a format's decoder.
@@ -38,7 +45,8 @@ extension CSVRecordDecoder {
 /// a record spanning several lines (newlines inside quotes) that fails to decode refuses only its
 /// first line, so an unbalanced quote costs one line and not the records after it; before a record
 /// is refused, the decoder may read its first line again its own way (`CSVRecordDecoder.reread`);
-/// at the end of input, an unterminated last line is left for the next run.
+/// at the end of input, an unterminated last line is left for the next run, unless the format's
+/// files are delivered whole (`CSVRecordDecoder.filesAreDeliveredWhole`), where it is the last record.
 public struct CSVFeedParser<Decoder: CSVRecordDecoder>: FeedParser {
     /// The longest record accepted.
     public static var maxRecordBytes: Int { FeedLimits.maxRecordBytes }
@@ -113,6 +121,8 @@ public struct CSVFeedParser<Decoder: CSVRecordDecoder>: FeedParser {
                 let remaining = buffer.count - index
                 if remaining > Self.maxRecordBytes {
                     index = try rejectOversized(buffer, from: index, baseOffset: baseOffset, emit: emit)
+                } else if atEnd, Decoder.filesAreDeliveredWhole {
+                    return try finishLastRecord(buffer, from: index, baseOffset: baseOffset, emit: emit)
                 } else if atEnd, let lineEnd = Self.lineEnd(in: buffer, from: index) {
                     index = try refuse(
                         buffer, from: index, recordEnd: lineEnd, lines: 1,
@@ -124,6 +134,47 @@ public struct CSVFeedParser<Decoder: CSVRecordDecoder>: FeedParser {
             }
         }
         return index
+    }
+
+    /// Reads the bytes from `index` to the end of a file delivered whole as its last record (the
+    /// writer put no line end after it) and returns the buffer's length.
+    private mutating func finishLastRecord(
+        _ buffer: UnsafeRawBufferPointer, from index: Int, baseOffset: Int64, emit: (FeedEvent) throws -> Void
+    ) rethrows -> Int {
+        let raw = UnsafeRawBufferPointer(rebasing: buffer[index...])
+        let terminated = Array(raw) + [UInt8(ascii: "\n")]
+        let offset = baseOffset + Int64(index)
+        let end = baseOffset + Int64(buffer.count)
+        try terminated.withUnsafeBytes { last in
+            let decoded: DecodedRecord
+            let lines: Int
+            switch scanner.scan(last, from: 0) {
+            case .record(_, let count):
+                decoded = decoder.decode(scanner.fields, in: last)
+                lines = count
+            case .malformed(let reason, _, let count):
+                decoded = .rejected(reason)
+                lines = count
+            case .needMore:
+                decoded = .rejected("unbalanced quote: a quoted field opened on this line is never closed")
+                lines = 1
+            }
+            switch decoded {
+            case .record(let call):
+                try emitRecord(call, raw: raw, offset: offset, end: end, lines: lines, emit: emit)
+            case .skip:
+                linesConsumed += Int64(lines)
+            case .rejected(let reason):
+                let rejection = Rejection(offset: offset, line: linesConsumed + 1, raw: Array(raw), reason: reason)
+                linesConsumed += Int64(lines)
+                try emit(
+                    .rejection(
+                        rejection,
+                        position: RecordPosition(
+                            offset: offset, endOffset: end, line: rejection.line, endLines: linesConsumed)))
+            }
+        }
+        return buffer.count
     }
 
     private mutating func emitRecord(

@@ -6,6 +6,8 @@ import CDRModel
 /// calls; CMRs (2) and start records (0) are skipped.
 public struct CiscoCUCMDecoder: CSVRecordDecoder {
     private let normaliser: NumberNormaliser
+    /// CUCM writes each flat file whole (and often without a line end after the last record).
+    public static var filesAreDeliveredWhole: Bool { true }
     /// The columns, once a header line was read.
     private var columns: CUCMColumns?
     /// Why the last header line cannot be used, if it cannot.

@@ -29,6 +29,20 @@ struct CiscoCUCMDecoderTests {
         #expect(events.first?.position.line == 3)
     }
 
+    @Test("A file's last record without a line end is stored at the end of the file (CUCM writes files whole)")
+    func lastRecordWithoutLineEnd() throws {
+        var text = CUCMRow.header() + CUCMRow().line() + CUCMRow().line()
+        #expect(text.last == "\n")
+        text.removeLast()
+        let events = try parse(text)
+        #expect(events.map(\.call) == [defaultRecord, defaultRecord])
+        #expect(events.last?.position.endOffset == Int64(text.utf8.count))
+        #expect(events.last?.raw.last != UInt8(ascii: "\n"))
+        var parser = try FeedSettings(format: "cisco-cucm", timeZone: "UTC", countryCode: "46").makeParser()
+        let unfinished = parseOnce(&parser, Array(text.utf8), atEnd: false)
+        #expect(unfinished.events.count == 1)
+    }
+
     @Test("Columns are found by name: another order and fewer columns give the same record")
     func columnsByName() throws {
         let subset = CUCMRow.columns.filter { column in
