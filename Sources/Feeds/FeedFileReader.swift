@@ -56,10 +56,12 @@ public struct FeedFileReader {
 
     /// Parses from `offset` to the end of the file as it is now. Starting mid-file, it first
     /// gives the parser the file's first bytes (`FeedParser.prepare(fileStart:)`), so that a
-    /// format with a header line knows its columns when it resumes after it.
+    /// format with a header line knows its columns when it resumes after it. With `endsFile`, the
+    /// file is known to be complete (it will not grow): an unterminated last line is read as if
+    /// it ended there.
     public func parse(
-        from offset: Int64, with parser: inout some FeedParser, progress: (Int64) -> Void = { _ in },
-        emit: (FeedEvent) throws -> Void
+        from offset: Int64, with parser: inout some FeedParser, endsFile: Bool = false,
+        progress: (Int64) -> Void = { _ in }, emit: (FeedEvent) throws -> Void
     ) throws -> Outcome {
         if offset > 0 {
             let fileStart = read(at: 0, count: Int(min(offset, Int64(FeedLimits.maxRecordBytes))))
@@ -94,7 +96,18 @@ public struct FeedFileReader {
             }
             progress(bufferOffset)
         }
-        let resumeAt = parser.unfinishedRecordOffset ?? bufferOffset
+        let fileEnd = bufferOffset + Int64(filled)
+        if endsFile, filled > 0, filled < buffer.count {
+            buffer[filled] = UInt8(ascii: "\n")
+            let consumed = try buffer.withUnsafeBytes { raw in
+                try parser.parse(
+                    UnsafeRawBufferPointer(rebasing: raw[0...filled]), baseOffset: bufferOffset, atEnd: true,
+                    emit: emit)
+            }
+            filled = max(filled - consumed, 0)
+            bufferOffset = min(bufferOffset + Int64(consumed), fileEnd)
+        }
+        let resumeAt = min(parser.unfinishedRecordOffset ?? bufferOffset, fileEnd)
         return Outcome(
             consumedOffset: resumeAt, linesConsumed: parser.linesConsumed,
             pendingBytes: bufferOffset + Int64(filled) - resumeAt)

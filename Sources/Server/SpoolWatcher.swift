@@ -6,7 +6,8 @@ import Store
 /// Watches one feed's spool folder on a thread of its own: every file that appears or grows is
 /// ingested with the same exactly-once ledger as `cdrstore ingest` (so a rotated file, renamed
 /// `Master.csv.1`, is recognised by its content and neither lost nor doubled), oldest first; a
-/// file read to its end and unchanged for `settleSeconds` is moved to the `processed` folder.
+/// file read to its end and unchanged for `settleSeconds` is moved to the `processed` folder,
+/// after its unterminated last line, if it has one, is read as its last record.
 final class SpoolWatcher: @unchecked Sendable {
     private struct FileState: Equatable {
         let size: Int64
@@ -26,6 +27,8 @@ final class SpoolWatcher: @unchecked Sendable {
     private var connection: Connection?
     /// The state of each file when it was last read to its end.
     private var readToEnd: [String: FileState] = [:]
+    /// Files whose last read left bytes unread (a line without its end, or a record waiting).
+    private var pending: Set<String> = []
 
     init(
         feed: ServeConfiguration.Feed, spool: ServeConfiguration.Spool, connect: @escaping () throws -> Connection,
@@ -100,23 +103,31 @@ final class SpoolWatcher: @unchecked Sendable {
                         ])
                 }
                 onSummary(summary)
-                readToEnd[path] = summary.pendingBytes == 0 ? state : nil
+                readToEnd[path] = state
+                if summary.pendingBytes > 0 { pending.insert(path) } else { pending.remove(path) }
             }
             if readToEnd[path] == state, let processed = spool.processed,
                 Double(now()) / 1e6 - state.modified.timeIntervalSince1970 >= spool.settleSeconds
             {
+                if pending.contains(path) {
+                    // The file is done growing: its last line is complete as it is.
+                    let summary = try ingest(path, endsFile: true)
+                    onSummary(summary)
+                    guard summary.pendingBytes == 0 else { continue }  // a record still waits for a later one
+                    pending.remove(path)
+                }
                 try move(path, to: processed)
                 readToEnd[path] = nil
             }
         }
     }
 
-    private func ingest(_ path: String) throws -> Ingestor.Summary {
+    private func ingest(_ path: String, endsFile: Bool = false) throws -> Ingestor.Summary {
         let connection = try self.connection ?? connect()
         self.connection = connection
         let ingestor = try Ingestor(connection: connection, feed: feed.name, settings: feed.settings, now: now())
         return try ingestor.ingest(
-            path: path, clock: { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 },
+            path: path, endsFile: endsFile, clock: { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 },
             shouldStop: { [self] in isStopping })
     }
 

@@ -69,9 +69,10 @@ public final class Ingestor {
 
     /// Ingests what is new in the file at `path`; `clock` measures the run's duration in seconds.
     /// When `shouldStop` turns true, the run stops after the batch being read and throws
-    /// `StoreError` once what was committed is committed (the ledger resumes from there).
+    /// `StoreError` once what was committed is committed (the ledger resumes from there). With
+    /// `endsFile`, the file is complete: its unterminated last line is its last record.
     public func ingest(
-        path: String, clock: () -> Double, progress: (Progress) -> Void = { _ in },
+        path: String, endsFile: Bool = false, clock: () -> Double, progress: (Progress) -> Void = { _ in },
         shouldStop: () -> Bool = { false }
     ) throws -> Summary {
         let started = clock()
@@ -95,7 +96,7 @@ public final class Ingestor {
                 connection: connection, feed: feed, file: file, path: absolutePath, from: position))
 
         do {
-            let outcome = try file.parse(from: position.offset, with: &parser) { event in
+            let outcome = try file.parse(from: position.offset, with: &parser, endsFile: endsFile) { event in
                 summary.records += 1
                 switch event.mappingAccount(with: settings) {
                 case .record(let call, let raw, let place):

@@ -31,4 +31,30 @@ import Testing
         #expect(stored.rows.allSatisfy { $0[1] == "ACME-AB" }, "the feed's account mapping applies to spool files")
         #expect(stopped?.stderr.contains("spool file moved") == true)
     }
+
+    /// A file whose last line never got its line end is complete once it settles: that line is
+    /// stored before the file moves, once.
+    @Test func aSettledFileStoresItsUnterminatedLastLineBeforeItMoves() throws {
+        let conninfo = try TestDatabase.createMigrated(prefix: "servelast")
+        let folder = try TemporaryFolder()
+        let spool = folder.path + "/spool"
+        let done = folder.path + "/done"
+        try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+        var text = (0..<5).map { ServeFixtures.asteriskLine(key: "u\($0)") }.joined()
+        #expect(text.last == "\n")
+        text.removeLast()
+        ServeFixtures.append(text, to: spool + "/Master.csv")
+        let server = try ServeFixtures.spoolServer(
+            conninfo: conninfo, spool: spool, configIn: folder, extra: "    processed: \(done)\n    settle_seconds: 1")
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, (try? FileManager.default.contentsOfDirectory(atPath: done).count) ?? 0 < 1 {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let stopped = server.terminate()
+        #expect(stopped?.status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: done) == ["Master.csv"])
+        let stored = try Connection(conninfo).execute("SELECT record_key FROM cdr.call ORDER BY record_key")
+        #expect(stored.rows.map { $0[0] ?? "" } == (0..<5).map { "u\($0)" })
+        #expect(try Connection(conninfo).execute("SELECT count(*) FROM cdr.reject").scalar == "0")
+    }
 }
