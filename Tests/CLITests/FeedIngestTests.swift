@@ -73,4 +73,27 @@ import Testing
         #expect(stored.rows == testCase.expected)
         #expect(try Connection(conninfo).execute("SELECT count(*) FROM cdr.reject").scalar == "0")
     }
+
+    /// A Kamailio call's identity is its call_id: the last line of a failed INVITE, found alone in
+    /// the next file (after a rotation), starts a second earlier than the merged call and is still
+    /// the same call.
+    @Test func aKamailioCallPartFoundLaterIsTheSameCall() throws {
+        let conninfo = try TestDatabase.createMigrated(prefix: "kamkey")
+        let folder = try TemporaryFolder()
+        let missed =
+            Self.kamailio.replacingOccurrences(of: "transaction answered", with: "call missed")
+            + "timestamp=\(Self.noon + 1);method=INVITE;from_tag=f;to_tag=t;call_id=k2;code=486;reason=Busy;src_user=0701234567;dst_user=0812345678\n"
+        let cdr =
+            "\(Self.day) sip kamailio[2926]: NOTICE: acc [acc_cdr.c:395]: log_write_cdr(): start_time=\(Self.noon).250; end_time=\(Self.noon).250; duration=0; call_id=k2; caller=0701234567; callee=0812345678\n"
+        let second = missed.replacingOccurrences(of: "call missed", with: "transaction answered")
+        let first = try folder.write("acc.log.1", missed + cdr)
+        let rotated = try folder.write("acc.log", second)
+        let arguments = ["ingest", "--db", conninfo, "--feed", "k", "--format", "kamailio-acc", "--country-code", "46"]
+        let run = try CLIRunner.run(arguments + [first, rotated])
+        #expect(run.status == 0, "\(run.stderr)")
+        let stored = try Connection(conninfo).execute("SELECT record_key, disposition, start_time::text FROM cdr.call")
+        #expect(stored.rows.count == 1)
+        #expect(stored.rows.first?[1] == "busy")
+        #expect(stored.rows.first?[2]?.contains(".25") == true)
+    }
 }
