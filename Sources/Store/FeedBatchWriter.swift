@@ -71,8 +71,8 @@ struct FeedBatchWriter {
             VALUES ($1, $2, $3, $4, $5, $6)
             """,
             [
-                .text(feed), .text(source), .text(String(rejection.offset)), .text(String(rejection.line)),
-                .bytes(rejection.raw), .text(rejection.reason),
+                .text(feed), .text(StorableCall.printable(source)), .text(String(rejection.offset)),
+                .text(String(rejection.line)), .bytes(rejection.raw), .text(StorableCall.printable(rejection.reason)),
             ])
     }
 }

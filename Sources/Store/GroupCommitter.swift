@@ -158,7 +158,7 @@ public final class GroupCommitter: @unchecked Sendable {
             outcomes[index].rejections = submission.rejections
             for rejection in submission.rejections { batch.add(rejection) }
             for item in submission.items {
-                if let reason = window.refusal(start: item.call.startTime) {
+                if let reason = StorableCall.refusal(of: item.call) ?? window.refusal(start: item.call.startTime) {
                     let rejection = Rejection(offset: 0, line: item.line, raw: item.raw, reason: reason)
                     batch.add(rejection)
                     outcomes[index].rejections.append(rejection)

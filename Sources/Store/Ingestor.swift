@@ -100,7 +100,7 @@ public final class Ingestor {
                 summary.records += 1
                 switch event.mappingAccount(with: settings) {
                 case .record(let call, let raw, let place):
-                    if let reason = window.refusal(start: call.startTime) {
+                    if let reason = StorableCall.refusal(of: call) ?? window.refusal(start: call.startTime) {
                         batch.add(Rejection(offset: place.offset, line: place.line, raw: Array(raw), reason: reason))
                     } else {
                         batch.add(

@@ -1,0 +1,134 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+/// Input PostgreSQL would refuse, from a careless or hostile sender: the record is refused alone
+/// with its raw bytes and a reason naming the field, and the records around it still land.
+@Suite struct HostileInputTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        let format: String
+        let field: String
+        /// Two good records and, between them, one holding a NUL byte.
+        let lines: [[UInt8]]
+        var testDescription: String { "\(format) \(field)" }
+    }
+
+    static let day = ServeFixtures.yesterday
+    static let start = Int64(ServeFixtures.yesterdayNoonEpoch) * 1_000_000
+
+    static func freeSWITCH(_ uuid: String, to callee: String) -> [UInt8] {
+        Array(
+            (#"{"variables":{"uuid":"\#(uuid)","sip_from_user":"0701234567","sip_to_user":"\#(callee)","hangup_cause":"USER_BUSY","start_uepoch":"\#(start)","answer_uepoch":"0","end_uepoch":"\#(start + 5_000_000)"}}"#
+                + "\n").utf8)
+    }
+
+    static func asterisk(_ key: String) -> [UInt8] { Array(ServeFixtures.asteriskLine(key: key).utf8) }
+
+    /// `bytes` with the first occurrence of `text` replaced by `replacement`.
+    static func replacing(_ text: String, with replacement: [UInt8], in bytes: [UInt8]) -> [UInt8] {
+        let pattern = Array(text.utf8)
+        let index = (0...(bytes.count - pattern.count)).first { Array(bytes[$0..<$0 + pattern.count]) == pattern }!
+        return Array(bytes[..<index]) + replacement + Array(bytes[(index + pattern.count)...])
+    }
+
+    static let cases = [
+        Case(
+            format: "cdr-jsonl", field: "destination",
+            lines: [
+                Array(ServeFixtures.canonicalLine(key: "j1").utf8),
+                Array(
+                    ServeFixtures.canonicalLine(key: "j2").replacingOccurrences(
+                        of: "+46812345678", with: #"+4681\u00002345678"#
+                    ).utf8), Array(ServeFixtures.canonicalLine(key: "j3").utf8),
+            ]),
+        Case(
+            format: "freeswitch-json", field: "destination",
+            lines: [
+                freeSWITCH("f1", to: "0812345678"), freeSWITCH("f2", to: "0812%00345678"),
+                freeSWITCH("f3", to: "0812345678"),
+            ]),
+        Case(
+            format: "asterisk-csv", field: "destination",
+            lines: [
+                asterisk("a1"),
+                replacing(
+                    "0046812345678", with: Array("0046812".utf8) + [0] + Array("345678".utf8), in: asterisk("a2")),
+                asterisk("a3"),
+            ]),
+        Case(
+            format: "asterisk-csv", field: "record_key",
+            lines: [
+                asterisk("u1"), replacing("u2", with: [UInt8(ascii: "u"), 0, UInt8(ascii: "2")], in: asterisk("u2")),
+                asterisk("u3"),
+            ]),
+    ]
+
+    @Test(arguments: cases)
+    func aNULByteIsRefusedAloneAndTheRecordsAroundItLand(_ testCase: Case) throws {
+        let conninfo = try TestDatabase.createMigrated(prefix: "nul")
+        let folder = try TemporaryFolder()
+        let file = try folder.write("feed", Array(testCase.lines.joined()))
+        let arguments = [
+            "ingest", "--db", conninfo, "--feed", "f", "--format", testCase.format, "--country-code", "46", file,
+        ]
+        for _ in 0..<2 {
+            let run = try CLIRunner.run(arguments)
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let connection = try Connection(conninfo)
+        #expect(try connection.execute("SELECT count(*) FROM cdr.call").scalar == "2")
+        let rejects = try connection.execute("SELECT reason, encode(raw, 'hex'), line_number FROM cdr.reject")
+        let delivered = testCase.lines[1].dropLast().map { String(format: "%02x", $0) }.joined()
+        #expect(
+            rejects.rows
+                == [
+                    [
+                        "\(testCase.field) holds a NUL byte (0x00), which PostgreSQL cannot store in text; the raw record keeps it",
+                        delivered, "2",
+                    ]
+                ])
+    }
+
+    /// One push holding a NUL byte among many good ones on the same feed, at once: the good ones
+    /// are stored, the bad one is refused, and nobody gets a 503.
+    @Test func aNULBytePushFailsNoOtherPush() throws {
+        let conninfo = try TestDatabase.createMigrated(prefix: "nulpush")
+        let folder = try TemporaryFolder()
+        let server = try ServeFixtures.pushServer(conninfo: conninfo, configIn: folder)
+        defer { _ = server.terminate() }
+        let bodies = (0..<60).map { index in
+            index == 30
+                ? ServeFixtures.canonicalLine(key: "bad").replacingOccurrences(
+                    of: "+46812345678", with: #"+4681\u00002345678"#) : ServeFixtures.canonicalLine(key: "p\(index)")
+        }
+        let statuses = Statuses()
+        DispatchQueue.concurrentPerform(iterations: bodies.count) { index in
+            let answer = try? LoopbackHTTP.request(
+                port: server.port, path: "/v1/feeds/gw/records",
+                headers: ["Authorization": LoopbackHTTP.basic(user: "gw", password: "s3cret")],
+                body: Array(bodies[index].utf8), timeoutSeconds: 30)
+            statuses.set(index, answer?.status ?? -1)
+        }
+        let answers = statuses.all
+        #expect(answers.filter { $0.key != 30 }.values.allSatisfy { $0 == 200 }, "\(answers)")
+        let connection = try Connection(conninfo)
+        #expect(try connection.execute("SELECT count(*) FROM cdr.call").scalar == "59")
+        #expect(
+            try connection.execute("SELECT reason FROM cdr.reject").rows
+                == [
+                    [
+                        "destination holds a NUL byte (0x00), which PostgreSQL cannot store in text; the raw record keeps it"
+                    ]
+                ])
+    }
+}
+
+/// The HTTP statuses of concurrent requests, by request.
+private final class Statuses: @unchecked Sendable {
+    private let lock = NSLock()
+    private var statuses: [Int: Int] = [:]
+
+    func set(_ index: Int, _ status: Int) { lock.withLock { statuses[index] = status } }
+    var all: [Int: Int] { lock.withLock { statuses } }
+}
