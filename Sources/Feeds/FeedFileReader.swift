@@ -22,19 +22,46 @@ public struct FeedFileReader {
     /// The path as given.
     public let path: String
 
-    /// Opens a file for reading; throws a plain sentence when it cannot.
+    /// Opens a regular file for reading; throws a plain sentence when it cannot: missing,
+    /// unreadable, a directory, or not a regular file (a FIFO would block, a device never ends).
+    /// The file is opened without blocking, so that a FIFO is refused rather than waited on.
     public init(path: String) throws(FeedReadError) {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else {
-            throw FeedReadError("cannot open \(path): \(String(cString: strerror(errno)))")
+            let reason: String
+            switch errno {
+            case ENOENT: reason = "there is no file \(path)"
+            case EACCES: reason = "\(path) is not readable by this user"
+            default: reason = "cannot open \(path): \(String(cString: strerror(errno)))"
+            }
+            throw FeedReadError(reason)
         }
         var status = stat()
-        if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
+        guard fstat(descriptor, &status) == 0 else {
+            let reason = String(cString: strerror(errno))
             _ = Glibc.close(descriptor)
-            throw FeedReadError("\(path) is a directory, not a feed file")
+            throw FeedReadError("cannot read \(path): \(reason)")
         }
+        if let kind = Self.nonRegularKind(status.st_mode) {
+            _ = Glibc.close(descriptor)
+            throw FeedReadError("\(path) is \(kind), not a regular file; cdrstore reads feed files only")
+        }
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
         self.descriptor = descriptor
         self.path = path
+    }
+
+    /// What a file that is not a regular file is, in words; nil for a regular file.
+    private static func nonRegularKind(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        default: return "not a file"
+        }
     }
 
     /// Closes the file.

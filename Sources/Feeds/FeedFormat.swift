@@ -88,8 +88,9 @@ public struct FeedSettings: Sendable {
         accountMapping?.apply(to: &call)
     }
 
-    /// A new parser for this feed.
-    public func makeParser() -> AnyFeedParser {
+    /// A new parser for this feed; `now` (µs since the epoch) is when its input's end is read,
+    /// which settles the Kamailio calls whose other half is overdue (by default every such call).
+    public func makeParser(now: Int64 = .max) -> AnyFeedParser {
         let clock = ZoneClock(identifier: timeZone)!
         let normaliser = NumberNormaliser(countryCode: countryCode)
         switch format {
@@ -101,7 +102,8 @@ public struct FeedSettings: Sendable {
             return .freeSWITCHJSON(
                 FreeSWITCHJSONFileParser(decoder: FreeSWITCHJSONDecoder(normaliser: normaliser, clock: clock)))
         case .kamailioAcc:
-            return .kamailioAcc(LineFeedParser(decoder: KamailioAccDecoder(normaliser: normaliser, keys: accKeys)))
+            return .kamailioAcc(
+                LineFeedParser(decoder: KamailioAccDecoder(normaliser: normaliser, keys: accKeys, endOfInputTime: now)))
         case .freeSWITCHCSV:
             return .freeSWITCHCSV(CSVFeedParser(decoder: FreeSWITCHCSVDecoder(normaliser: normaliser, clock: clock)))
         case .csv:

@@ -23,7 +23,7 @@ public struct KamailioAccDecoder: LineRecordDecoder {
 
     private let normaliser: NumberNormaliser
     private let keys: KamailioAccKeys
-    private let now: @Sendable () -> Int64
+    private let endOfInputTime: Int64
     /// Calls being gathered, by call id.
     private var calls: [String: KamailioAccCall] = [:]
     /// Call ids in the order their first lines were read (for `unfinishedLine` and the 7-day limit);
@@ -41,14 +41,12 @@ public struct KamailioAccDecoder: LineRecordDecoder {
     /// The latest time read from a line (µs).
     private var logClock = Int64.min
 
-    /// Creates a decoder; `now` gives the wall clock (µs since the epoch) at the end of the input.
-    public init(
-        normaliser: NumberNormaliser, keys: KamailioAccKeys = .defaults,
-        now: @escaping @Sendable () -> Int64 = WallClock.microseconds
-    ) {
+    /// Creates a decoder; `endOfInputTime` is the wall clock (µs since the epoch) when the end of
+    /// the input is read (`.max`: the input is complete, every call not in progress is stored).
+    public init(normaliser: NumberNormaliser, keys: KamailioAccKeys = .defaults, endOfInputTime: Int64) {
         self.normaliser = normaliser
         self.keys = keys
-        self.now = now
+        self.endOfInputTime = endOfInputTime
     }
 
     /// What one line says about its call.
@@ -113,8 +111,7 @@ public struct KamailioAccDecoder: LineRecordDecoder {
 
     /// Stores the calls whose wait is over by the wall clock; see `LineRecordDecoder`.
     public mutating func endOfInput(emit: (LineOutput) throws -> Void) rethrows {
-        let clock = now()
-        try settle(until: clock, emit: emit)
+        try settle(until: endOfInputTime, emit: emit)
     }
 
     /// Adds a line to its call (a new one unless it is being gathered), then stores the call if it

@@ -29,6 +29,8 @@ final class SpoolWatcher: @unchecked Sendable {
     private var readToEnd: [String: FileState] = [:]
     /// Files whose last read left bytes unread (a line without its end, or a record waiting).
     private var pending: Set<String> = []
+    /// Entries already reported as not regular files.
+    private var skipped: Set<String> = []
 
     init(
         feed: ServeConfiguration.Feed, spool: ServeConfiguration.Spool, connect: @escaping () throws -> Connection,
@@ -143,11 +145,18 @@ final class SpoolWatcher: @unchecked Sendable {
         var files: [(String, FileState)] = []
         for name in names where fnmatch(spool.pattern, name, 0) == 0 {
             let path = spool.path + "/" + name
-            guard let attributes = try? manager.attributesOfItem(atPath: path),
-                attributes[.type] as? FileAttributeType == .typeRegular,
+            guard let attributes = try? manager.attributesOfItem(atPath: path) else { continue }
+            guard attributes[.type] as? FileAttributeType == .typeRegular,
                 let size = (attributes[.size] as? NSNumber)?.int64Value,
                 let modified = attributes[.modificationDate] as? Date
-            else { continue }
+            else {
+                if skipped.insert(path).inserted {
+                    logger.warning(
+                        "spool entry skipped: not a regular file (a FIFO, device, symlink or folder)",
+                        metadata: ["feed": "\(feed.name)", "file": "\(path)"])
+                }
+                continue
+            }
             files.append((path, FileState(size: size, modified: modified)))
         }
         return files.sorted { ($0.1.modified, $0.0) < ($1.1.modified, $1.0) }

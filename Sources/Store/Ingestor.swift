@@ -43,6 +43,9 @@ public final class Ingestor {
     private let settings: FeedSettings
     private let window: IngestWindow
     private let batchRecords: Int
+    /// When this ingest runs (µs since the epoch): the window's reference, and the moment the
+    /// parser reads the end of the file at.
+    private let now: Int64
 
     /// Prepares to ingest for `feed`; `now` is microseconds since the epoch.
     public init(connection: Connection, feed: String, settings: FeedSettings, now: Int64, batchRecords: Int = 50_000)
@@ -54,6 +57,7 @@ public final class Ingestor {
         self.feed = feed
         self.settings = settings
         self.batchRecords = batchRecords
+        self.now = now
         window = try IngestWindow.load(from: connection, now: now)
     }
 
@@ -86,7 +90,7 @@ public final class Ingestor {
 
         let position = try IngestLedger(connection: connection, feed: feed).find(in: file)
         var summary = Summary(path: path, resumedFrom: position.offset)
-        var parser = settings.makeParser()
+        var parser = settings.makeParser(now: now)
         parser.linesConsumed = position.lines
         var batch = IngestBatch(startOffset: position.offset, startLines: position.lines)
         let size = file.size()

@@ -18,7 +18,8 @@ struct DemoCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Option(help: "Calls to generate.") var calls = 20_000
     @Option(help: "Days of traffic, ending yesterday.") var days = 3
-    @Option(help: "Folder for the generated feed file (default: a temporary folder).") var workdir: String?
+    @Option(help: "Folder for the generated feed file (default: a new private temporary folder, removed at the end).")
+    var workdir: String?
 
     static let feed = "demo-pbx"
     static let timeZone = "Europe/Stockholm"
@@ -39,7 +40,9 @@ struct DemoCommand: ParsableCommand {
         Output.line(
             "\n== 2. a synthetic Asterisk Master.csv (\(Quantity.grouped(calls)) calls over \(days) days, \(Self.timeZone))"
         )
-        let file = try generateFeed()
+        let folder = try demoFolder()
+        defer { if workdir == nil { try? FileManager.default.removeItem(atPath: folder) } }
+        let file = try generateFeed(in: folder)
         Output.line("wrote \(file), plus two broken lines to show what happens to bad records")
 
         Output.line("\n== 3. ingest it, then ingest the same file again")
@@ -73,7 +76,7 @@ struct DemoCommand: ParsableCommand {
         }
 
         Output.line("\n== 6. billing: a demo tariff, every account on it, last month billed")
-        try bill(connection)
+        try bill(connection, folder: folder)
 
         Output.line("\n== 7. a retention dry run as of today (nothing is old enough to go; nothing changes)")
         RetentionCommand.Run.printTable(
@@ -109,13 +112,18 @@ struct DemoCommand: ParsableCommand {
 
     /// Imports the demo plan (once), puts every account of the feed on it, bills last month and
     /// shows the first invoice.
-    private func bill(_ connection: Connection) throws {
+    private func bill(_ connection: Connection, folder: String) throws {
         if try Tariffs(connection: connection).list(plan: "demo").rows.isEmpty {
-            let path = try demoFolder() + "/demo-rates.csv"
+            let path = folder + "/demo-rates.csv"
             guard FileManager.default.createFile(atPath: path, contents: Data(Self.tariff.utf8)) else {
                 throw CLIError("cannot write the demo tariff to \(path)")
             }
-            _ = try Tariffs(connection: connection).importFile(path: path)
+            do {
+                _ = try Tariffs(connection: connection).importFile(path: path)
+            } catch {
+                // Another demo may have imported the same plan in the meantime.
+                guard try !Tariffs(connection: connection).list(plan: "demo").rows.isEmpty else { throw error }
+            }
         }
         let accounts = try connection.execute(
             "SELECT DISTINCT account FROM cdr.call WHERE feed = $1 AND account IS NOT NULL ORDER BY 1",
@@ -139,14 +147,22 @@ struct DemoCommand: ParsableCommand {
         ResultOutput.print(shown.lines, layout: .table, amounts: ["amount"])
     }
 
+    /// The folder for the demo's files: `--workdir`, or a new private one (mode 0700, its name
+    /// random) under the temporary folder, so that two demos at once never share files.
     private func demoFolder() throws -> String {
-        let folder = workdir ?? FileManager.default.temporaryDirectory.appendingPathComponent("cdrstore-demo").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        return folder
+        if let workdir {
+            try FileManager.default.createDirectory(atPath: workdir, withIntermediateDirectories: true)
+            return workdir
+        }
+        var template = Array((FileManager.default.temporaryDirectory.path + "/cdrstore-demo-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw CLIError("cannot make a private folder for the demo: \(String(cString: strerror(errno)))")
+        }
+        return String(cString: made)
     }
 
-    private func generateFeed() throws -> String {
-        let path = try demoFolder() + "/Master.csv"
+    private func generateFeed(in folder: String) throws -> String {
+        let path = folder + "/Master.csv"
         let clock = ZoneClock(identifier: Self.timeZone)!
         var generator = TrafficGenerator(
             plan: .init(calls: calls, days: days, accounts: 50, seed: 7, endDay: Self.firstDayOfThisMonth),

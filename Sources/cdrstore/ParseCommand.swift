@@ -35,7 +35,7 @@ struct ParseCommand: ParsableCommand {
         let settings = try feedOptions.settings()
         let reader = try FeedFileReader(path: file)
         defer { reader.close() }
-        var parser = settings.makeParser()
+        var parser = settings.makeParser(now: WallClock.nowMicroseconds())
         var records = 0
         var rejected = 0
         let outcome = try reader.parse(from: 0, with: &parser) { event in

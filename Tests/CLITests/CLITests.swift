@@ -46,11 +46,11 @@ import Testing
         ),
         (
             ["parse", "--format", "asterisk-csv", "/nonexistent/Master.csv"],
-            "cannot open /nonexistent/Master.csv: No such file or directory"
+            "there is no file /nonexistent/Master.csv"
         ),
         (
             ["ingest", "--feed", "f", "--format", "asterisk-csv", "/nonexistent/Master.csv"] + noDatabase,
-            "cannot open /nonexistent/Master.csv: No such file or directory"
+            "there is no file /nonexistent/Master.csv"
         ),
         (
             ["ingest", "--feed", "bad feed!", "--format", "asterisk-csv", "x.csv"] + noDatabase,

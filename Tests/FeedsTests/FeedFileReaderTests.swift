@@ -196,22 +196,26 @@ struct FeedFileReaderTests {
         }
     }
 
-    @Test("A missing file or a folder is refused with a sentence naming it")
+    @Test("A missing file, a folder, a FIFO and a device are refused, each with a sentence saying which")
     func unreadable() throws {
         try withTemporaryFolder { folder in
-            let missing = folder + "/missing.csv"
-            do throws(FeedReadError) {
-                _ = try FeedFileReader(path: missing)
-                Issue.record("opened a missing file")
-            } catch {
-                #expect(error.description.contains("cannot open \(missing)"))
-                #expect(error.description.contains("No such file"))
-            }
-            do throws(FeedReadError) {
-                _ = try FeedFileReader(path: folder)
-                Issue.record("opened a folder")
-            } catch {
-                #expect(error.description == "\(folder) is a directory, not a feed file")
+            let fifo = folder + "/pipe"
+            #expect(mkfifo(fifo, 0o644) == 0)
+            let zero = folder + "/zero.csv"
+            #expect(symlink("/dev/zero", zero) == 0)
+            let cases = [
+                (folder + "/missing.csv", "there is no file \(folder)/missing.csv"),
+                (folder, "\(folder) is a directory, not a regular file; cdrstore reads feed files only"),
+                (fifo, "\(fifo) is a FIFO (named pipe), not a regular file; cdrstore reads feed files only"),
+                (zero, "\(zero) is a character device, not a regular file; cdrstore reads feed files only"),
+            ]
+            for (path, message) in cases {
+                do throws(FeedReadError) {
+                    _ = try FeedFileReader(path: path)
+                    Issue.record("opened \(path)")
+                } catch {
+                    #expect(error.description == message)
+                }
             }
         }
     }

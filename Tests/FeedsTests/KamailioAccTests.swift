@@ -24,7 +24,7 @@ import Testing
     ) throws -> (ParseOutcome, LineFeedParser<KamailioAccDecoder>) {
         let decoder = KamailioAccDecoder(
             normaliser: NumberNormaliser(countryCode: "46"),
-            keys: try keys.map { try KamailioAccKeys(parsing: $0) } ?? .defaults, now: { now })
+            keys: try keys.map { try KamailioAccKeys(parsing: $0) } ?? .defaults, endOfInputTime: now)
         var parser = LineFeedParser(decoder: decoder)
         parser.linesConsumed = consumed
         let outcome = parseOnce(&parser, Array(lines.map { $0 + "\n" }.joined().utf8), baseOffset: offset)

@@ -31,7 +31,7 @@ import Testing
         ParseOutcome, LineFeedParser<KamailioAccDecoder>
     ) {
         var parser = LineFeedParser(
-            decoder: KamailioAccDecoder(normaliser: NumberNormaliser(countryCode: "46"), now: { .max }))
+            decoder: KamailioAccDecoder(normaliser: NumberNormaliser(countryCode: "46"), endOfInputTime: .max))
         parser.linesConsumed = consumed
         let outcome = parseOnce(&parser, Array(lines.map { $0 + "\n" }.joined().utf8), baseOffset: offset)
         return (outcome, parser)
