@@ -78,8 +78,21 @@ public struct ServeConfiguration: Sendable {
 
     /// Reads the YAML file at `path`.
     public static func load(path: String) throws(ConfigurationError) -> ServeConfiguration {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ConfigurationError("there is no configuration file \(path)")
+        }
+        guard !isDirectory.boolValue else {
+            throw ConfigurationError("the configuration file \(path) is a directory; give the YAML file inside it")
+        }
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            attributes[.type] as? FileAttributeType == .typeRegular
+        else { throw ConfigurationError("the configuration file \(path) is not a regular file") }
+        guard let size = (attributes[.size] as? NSNumber)?.intValue, size <= Self.maxFileBytes else {
+            throw ConfigurationError("the configuration file \(path) is larger than 1 MiB")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError("cannot read the configuration file \(path)")
+            throw ConfigurationError("the configuration file \(path) is not readable by this user")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError("the configuration file \(path) is not UTF-8 text")
@@ -87,8 +100,14 @@ public struct ServeConfiguration: Sendable {
         return try parse(yaml: text, origin: path)
     }
 
-    /// Reads a configuration from YAML text; `origin` names it in messages.
+    /// The largest configuration file read: 1 MiB.
+    static let maxFileBytes = 1 << 20
+
+    /// Reads a configuration from YAML text; `origin` names it in messages. Anchors and aliases,
+    /// and nesting deeper than `YAMLLimits.maxDepth`, are refused before the YAML is loaded (an
+    /// alias bomb would take all memory).
     public static func parse(yaml: String, origin: String) throws(ConfigurationError) -> ServeConfiguration {
+        if let refusal = YAMLLimits.refusal(of: yaml) { throw ConfigurationError("\(origin): \(refusal)") }
         let root: Any?
         do {
             root = try Yams.load(yaml: yaml)

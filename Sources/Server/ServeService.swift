@@ -59,19 +59,31 @@ public struct ServeService: Sendable {
             router: router,
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "cdrstore"),
-            onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.info(
+                    "serving",
+                    metadata: [
+                        "listen": "\(configuration.host):\(port)",
+                        "feeds": "\(configuration.feeds.map(\.name).joined(separator: ","))",
+                    ])
+                onListening(port)
+            },
             logger: logger)
-        logger.info(
-            "serving",
-            metadata: [
-                "listen": "\(configuration.host):\(configuration.port)",
-                "feeds": "\(configuration.feeds.map(\.name).joined(separator: ","))",
-            ])
         defer {
             for watcher in watchers { watcher.stop() }
             committer.stop()
             logger.info("stopped")
         }
-        try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        do {
+            try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        } catch  where "\(error)".contains("Address already in use") {
+            throw ConfigurationError(
+                "cannot listen on \(configuration.host):\(configuration.port): another program already listens there")
+        } catch  where "\(error)".contains("Cannot assign requested address") {
+            throw ConfigurationError(
+                "cannot listen on \(configuration.host):\(configuration.port): that address is not one of this machine's"
+            )
+        }
     }
 }

@@ -5,6 +5,13 @@ import Testing
 /// `cdrstore serve --check`: the shipped configurations are valid, and a wrong one is refused with
 /// one sentence that names the place.
 @Suite struct ServeConfigurationTests {
+    /// Nine levels of anchors, each alias list repeating the one before nine times: 9^9 values.
+    static let aliasBomb =
+        (["a: &a [x, x, x, x, x, x, x, x, x]"]
+        + zip("bcdefghij", "abcdefghi").map { name, previous in
+            "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ", ") + "]"
+        }).joined(separator: "\n") + "\n"
+
     /// The repository's root, to check the configurations it ships.
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
@@ -45,6 +52,17 @@ import Testing
                 + "  - {name: a, format: cdr-jsonl, push: {username: u, password: p}}\n",
             "feed 'a' is configured twice"
         ),
+        (
+            ServeConfigurationTests.aliasBomb, "line 1 has a YAML anchor or alias (&name); they are not allowed"
+        ),
+        (
+            String(repeating: "[", count: 40) + String(repeating: "]", count: 40) + "\n",
+            "line 1 is nested deeper than 32 levels"
+        ),
+        (
+            "feeds:\n  - name: a\n    format: asterisk-csv\n    acc_keys: caller=x\n    spool: /tmp/x\n",
+            "--acc-keys is only for --format kamailio-acc"
+        ),
     ])
     func aWrongConfigurationIsOneSentenceAndExitCode1(yaml: String, expected: String) throws {
         let folder = try TemporaryFolder()
@@ -56,9 +74,59 @@ import Testing
         #expect(result.stderr.split(separator: "\n").count == 1)
     }
 
-    @Test func aMissingConfigurationFileIsNamed() throws {
-        let result = try CLIRunner.run(["serve", "--config", "/nonexistent/cdrstore.yaml", "--check"])
+    @Test func aMissingConfigurationFileOrADirectoryIsNamed() throws {
+        let missing = try CLIRunner.run(["serve", "--config", "/nonexistent/cdrstore.yaml", "--check"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "cdrstore: there is no configuration file /nonexistent/cdrstore.yaml\n")
+        let folder = try TemporaryFolder()
+        let directory = try CLIRunner.run(["serve", "--config", folder.path, "--check"])
+        #expect(directory.status == 1)
+        #expect(
+            directory.stderr
+                == "cdrstore: the configuration file \(folder.path) is a directory; give the YAML file inside it\n")
+    }
+
+    @Test func aKamailioFeedNamesItsKeys() throws {
+        let folder = try TemporaryFolder()
+        let path = try folder.write(
+            "serve.yaml",
+            "feeds:\n  - name: sbc\n    format: kamailio-acc\n    acc_keys: cdr-caller=c1,cdr-callee=c2\n    spool: /tmp/x\n"
+        )
+        let result = try CLIRunner.run(["serve", "--config", path, "--check"])
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    /// A port another program holds: one sentence and exit 1, and nothing logged as serving.
+    @Test func aPortInUseIsOneSentence() throws {
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(holder, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        try #require(bound == 0 && listen(holder, 1) == 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(holder, $0, &length) }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let conninfo = try TestDatabase.createMigrated(prefix: "portinuse")
+        let folder = try TemporaryFolder()
+        let path = try folder.write(
+            "serve.yaml",
+            "http:\n  listen: 127.0.0.1:\(port)\nfeeds:\n  - {name: gw, format: cdr-jsonl, push: {username: u, password: p}}\n"
+        )
+        let result = try CLIRunner.run(["serve", "--db", conninfo, "--config", path])
         #expect(result.status == 1)
-        #expect(result.stderr == "cdrstore: cannot read the configuration file /nonexistent/cdrstore.yaml\n")
+        #expect(
+            result.stderr.hasSuffix(
+                "cdrstore: cannot listen on 127.0.0.1:\(port): another program already listens there\n"),
+            "\(result.stderr)")
+        #expect(!result.stderr.contains("serving"))
     }
 }
