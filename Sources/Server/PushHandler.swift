@@ -64,18 +64,47 @@ struct PushHandler: Sendable {
         }
     }
 
-    /// Parses `document` (the whole body in the feed's format) into a submission.
-    func submission(feed: ServeConfiguration.Feed, source: String, document: [UInt8]) -> PushSubmission {
+    /// The most refused records one push may hold: a push with more is refused whole (400),
+    /// nothing of it is stored, and parsing stops there, so that a flood of bad lines costs
+    /// neither the database nor the other feeds anything.
+    static let maxRefusedRecords = 1_000
+
+    /// A push found to hold more than `maxRefusedRecords` refused records.
+    private struct TooManyRefused: Error {}
+
+    /// Parses `document` (the whole body in the feed's format) into a submission; throws a 400
+    /// when more than `maxRefusedRecords` of its records are refused.
+    func submission(feed: ServeConfiguration.Feed, source: String, document: [UInt8]) throws(HTTPError)
+        -> PushSubmission
+    {
         var submission = PushSubmission(feed: feed.name, source: source)
+        do {
+            try parse(document, feed: feed, into: &submission)
+        } catch {
+            let first = submission.rejections.first.map { " (the first, line \($0.line): \($0.reason))" } ?? ""
+            throw HTTPError(
+                .badRequest,
+                message:
+                    "more than \(Self.maxRefusedRecords) records of this push are refused\(first); the push is refused whole and nothing of it is stored"
+            )
+        }
+        return submission
+    }
+
+    private func parse(_ document: [UInt8], feed: ServeConfiguration.Feed, into submission: inout PushSubmission) throws
+    {
         var parser = prepared.parsers[feed.name] ?? feed.settings.makeParser()
         var bytes = document
         if let last = bytes.last, last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
-        bytes.withUnsafeBytes { buffer in
+        try bytes.withUnsafeBytes { buffer in
             var consumed = 0
             while consumed < buffer.count {
-                let used = parser.parse(
+                let used = try parser.parse(
                     UnsafeRawBufferPointer(rebasing: buffer[consumed...]), baseOffset: Int64(consumed), atEnd: true
-                ) { event in submission.add(event.mappingAccount(with: feed.settings)) }
+                ) { event in
+                    submission.add(event.mappingAccount(with: feed.settings))
+                    if submission.rejections.count > Self.maxRefusedRecords { throw TooManyRefused() }
+                }
                 if used == 0 {
                     let rest = Array(buffer[consumed...])
                     submission.add(
@@ -87,7 +116,6 @@ struct PushHandler: Sendable {
                 consumed += used
             }
         }
-        return submission
     }
 
     /// A FreeSWITCH mod_json_cdr post (raw JSON, `cdr=` form or base64) as a submission: its record,

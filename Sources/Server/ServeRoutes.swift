@@ -30,8 +30,9 @@ struct ServeRoutes: Sendable {
                 handler.requireFormat($0, isFreeSWITCHEndpoint: false)
             }.get()
             let body = try await handler.body(&request)
-            return await handler.commit(
-                handler.submission(feed: feed, source: "POST /v1/feeds/\(feed.name)/records", document: body))
+            let submission = try handler.submission(
+                feed: feed, source: "POST /v1/feeds/\(feed.name)/records", document: body)
+            return await handler.commit(submission)
         }
         router.post("/v1/feeds/:feed/freeswitch-json") { request, context -> Response in
             var request = request

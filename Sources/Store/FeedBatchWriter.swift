@@ -43,7 +43,7 @@ struct FeedBatchWriter {
         if !batch.rows.isEmpty {
             outcome.ingested = try connection.copyIn(CallRowEncoder.copyStatement, chunks: [batch.copyData(feed: feed)])
         }
-        for rejection in batch.rejections { try insert(rejection, source: source) }
+        if !batch.rejections.isEmpty { try copy(batch.rejections, source: source) }
         return outcome
     }
 
@@ -64,15 +64,18 @@ struct FeedBatchWriter {
             result.rows.compactMap { $0[0].flatMap { ByteaText.decode("\\x" + $0) } }.map(RecordHash.init(bytes:)))
     }
 
-    private func insert(_ rejection: Rejection, source: String) throws {
-        try connection.execute(
-            """
-            INSERT INTO cdr.reject (feed, source_name, byte_offset, line_number, raw, reason)
-            VALUES ($1, $2, $3, $4, $5, $6)
-            """,
-            [
-                .text(feed), .text(StorableCall.printable(source)), .text(String(rejection.offset)),
-                .text(String(rejection.line)), .bytes(rejection.raw), .text(StorableCall.printable(rejection.reason)),
+    /// Writes the refusals into `cdr.reject` with one COPY, as the calls are written.
+    private func copy(_ rejections: [Rejection], source: String) throws {
+        let sourceName = StorableCall.printable(source)
+        var text = ""
+        for rejection in rejections {
+            text += CopyText.line([
+                feed, sourceName, String(rejection.offset), String(rejection.line),
+                "\\x" + SHA256Digest.hex(rejection.raw), StorableCall.printable(rejection.reason),
             ])
+        }
+        _ = try connection.copyIn(
+            "COPY cdr.reject (feed, source_name, byte_offset, line_number, raw, reason) FROM STDIN",
+            chunks: [Array(text.utf8)])
     }
 }

@@ -124,6 +124,62 @@ import Testing
     }
 }
 
+extension HostileInputTests {
+    /// A push of 100,000 lines that are not records: refused whole with a 400 that says why,
+    /// nothing stored, and the next good push on the feed is stored; a push with at most 1,000
+    /// refused records stores its good ones and its refusals.
+    @Test func aPushFloodOfBadLinesIsRefusedWholeAndBounded() throws {
+        let conninfo = try TestDatabase.createMigrated(prefix: "flood")
+        let folder = try TemporaryFolder()
+        let server = try ServeFixtures.pushServer(conninfo: conninfo, configIn: folder)
+        defer { _ = server.terminate() }
+        func push(_ body: String) throws -> LoopbackHTTP.Response {
+            try LoopbackHTTP.request(
+                port: server.port, path: "/v1/feeds/gw/records",
+                headers: ["Authorization": LoopbackHTTP.basic(user: "gw", password: "s3cret")],
+                body: Array(body.utf8), timeoutSeconds: 60)
+        }
+        let flood = try push(String(repeating: "x\n", count: 100_000))
+        #expect(flood.status == 400)
+        #expect(
+            flood.body.contains(
+                "more than 1000 records of this push are refused (the first, line 1: "),
+            "\(flood.body.prefix(300))")
+        #expect(flood.body.contains("the push is refused whole and nothing of it is stored"))
+        let connection = try Connection(conninfo)
+        #expect(try connection.execute("SELECT count(*) FROM cdr.reject").scalar == "0")
+        let good = try push(ServeFixtures.canonicalLine(key: "after"))
+        #expect(good.status == 200)
+        let mixed = try push(String(repeating: "x\n", count: 1_000) + ServeFixtures.canonicalLine(key: "mixed"))
+        #expect(mixed.status == 200)
+        #expect(mixed.body.hasPrefix(#"{"ingested":1,"duplicates":0,"rejected":1000,"#), "\(mixed.body.prefix(200))")
+        #expect(try connection.execute("SELECT count(*) FROM cdr.call").scalar == "2")
+        #expect(
+            try connection.execute("SELECT count(*), count(DISTINCT line_number) FROM cdr.reject").rows == [
+                ["1000", "1000"]
+            ])
+    }
+
+    /// A file of 100,000 refused lines and one good one: every refusal stored (by COPY, in the
+    /// batch's transaction), the good line too.
+    @Test func aFileOfRefusedLinesStoresEveryRefusal() throws {
+        let conninfo = try TestDatabase.createMigrated(prefix: "rejectfile")
+        let folder = try TemporaryFolder()
+        let file = try folder.write(
+            "flood.jsonl", String(repeating: "x\n", count: 100_000) + ServeFixtures.canonicalLine(key: "good"))
+        let run = try CLIRunner.run(["ingest", "--db", conninfo, "--feed", "f", "--format", "cdr-jsonl", file])
+        #expect(run.status == 0, "\(run.stderr)")
+        let connection = try Connection(conninfo)
+        #expect(try connection.execute("SELECT count(*) FROM cdr.call").scalar == "1")
+        let rejects = try connection.execute(
+            """
+            SELECT count(*), min(line_number), max(line_number), count(*) FILTER (WHERE raw = 'x'::bytea)
+            FROM cdr.reject
+            """)
+        #expect(rejects.rows == [["100000", "1", "100000", "100000"]])
+    }
+}
+
 /// The HTTP statuses of concurrent requests, by request.
 private final class Statuses: @unchecked Sendable {
     private let lock = NSLock()
