@@ -59,7 +59,7 @@ struct PushHandler: Sendable {
         do {
             let buffer = try await request.collectBody(upTo: Self.maxBodyBytes)
             return Array(buffer.readableBytesView)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw HTTPError(.contentTooLarge, message: "the body is larger than \(Self.maxBodyBytes >> 20) MiB")
         }
     }

@@ -12,6 +12,11 @@ public struct ServeService: Sendable {
     private let connect: @Sendable () throws -> Connection
     private let now: @Sendable () -> Int64
     private let logger: Logger
+    /// Seconds a connection may stay without a byte read or written before it is closed (a
+    /// client that sends nothing, or sends its body too slowly to keep it open).
+    static let idleSeconds: Int64 = 15
+    /// The largest header field, and the largest header block: 16 KiB.
+    static let maxHeaderBytes = 16 << 10
 
     /// Prepares the service; `connect` opens a database connection, `now` gives µs since the epoch.
     public init(
@@ -57,6 +62,12 @@ public struct ServeService: Sendable {
         ).router()
         let application = Application(
             router: router,
+            server: .http1(
+                configuration: .init(
+                    idleTimeout: .seconds(Self.idleSeconds),
+                    httpDecoderConfiguration: .init(
+                        maxHeaderFieldSize: Self.maxHeaderBytes, maxHeaderListSize: Self.maxHeaderBytes,
+                        maxHeaderFieldCount: 100))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "cdrstore"),
             onServerRunning: { channel in

@@ -132,4 +132,48 @@ import Testing
         #expect(stopped?.status == 0)
         #expect(stopped?.stderr.contains("stopped") == true)
     }
+
+    @Test func aBodyOver8MiBIs413WithItsReason() throws {
+        defer { _ = server.terminate() }
+        let answer = try post(
+            "/v1/feeds/gw/records", String(repeating: "x", count: 8 << 20 + 1), user: "gw", password: "pw-gw")
+        #expect(answer.status == 413)
+        #expect(answer.body == #"{"error":{"message":"the body is larger than 8 MiB"}}"#)
+    }
+
+    @Test func aHeaderBlockOver16KiBIs400AndClosed() throws {
+        defer { _ = server.terminate() }
+        let answer = try LoopbackHTTP.request(
+            port: server.port, path: "/v1/feeds/gw/records",
+            headers: ["Authorization": "Basic " + String(repeating: "x", count: 20_000)], body: Array("x".utf8))
+        #expect(answer.status == 400)
+    }
+
+    /// A client that connects and sends nothing is disconnected once the connection has been idle
+    /// for 15 s.
+    @Test func anIdleConnectionIsClosed() throws {
+        defer { _ = server.terminate() }
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var timeout = timeval(tv_sec: 40, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(server.port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        try #require(connected == 0)
+        _ = Array("POST /v1/feeds/gw/records HTTP/1.1\r\n".utf8).withUnsafeBytes {
+            send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+        }
+        let started = Date()
+        var byte: UInt8 = 0
+        let received = recv(socket, &byte, 1, 0)
+        #expect(received == 0, "the server closes the connection (recv gave \(received), errno \(errno))")
+        #expect(Date().timeIntervalSince(started) < 35)
+    }
 }
