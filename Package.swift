@@ -4,6 +4,8 @@ import PackageDescription
 
 /// Set CDRSTORE_BENCHMARKS=1 to build the package-benchmark targets (they add ~90 s to a build).
 let withBenchmarks = ProcessInfo.processInfo.environment["CDRSTORE_BENCHMARKS"] != nil
+/// Set CDRSTORE_FUZZ=1 to build the libFuzzer target (with `-sanitize=fuzzer`; see Fuzz/run.sh).
+let withFuzzer = ProcessInfo.processInfo.environment["CDRSTORE_FUZZ"] != nil
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
@@ -93,5 +95,13 @@ if withBenchmarks {
             path: "Benchmarks/ParserBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         )
+    )
+}
+
+if withFuzzer {
+    package.targets.append(
+        .executableTarget(
+            name: "CDRFuzz", dependencies: ["Feeds", "Billing", "Server"], path: "Fuzz/CDRFuzz",
+            swiftSettings: strict + [.unsafeFlags(["-parse-as-library"])])
     )
 }

@@ -10,14 +10,16 @@ struct PushHandler: Sendable {
     let configuration: ServeConfiguration
     let committer: GroupCommitter
     let metrics: ServeMetrics
+    let health: FeedHealth
     private let prepared: PreparedFeeds
     /// The largest body accepted.
     static let maxBodyBytes = 8 << 20
 
-    init(configuration: ServeConfiguration, committer: GroupCommitter, metrics: ServeMetrics) {
+    init(configuration: ServeConfiguration, committer: GroupCommitter, metrics: ServeMetrics, health: FeedHealth) {
         self.configuration = configuration
         self.committer = committer
         self.metrics = metrics
+        self.health = health
         prepared = PreparedFeeds(configuration.feeds)
     }
 
@@ -160,8 +162,10 @@ struct PushHandler: Sendable {
         case nil:
             return Self.retryLater("the commit queue is full; retry in a moment")
         case .failure(let error):
+            health.failed("\(submission.feed) pushes", "the database could not commit them (\(error))")
             return Self.retryLater("the database could not commit the records (\(error)); retry")
         case .success(let outcome):
+            health.recovered("\(submission.feed) pushes")
             let stored = outcome.ingested + outcome.duplicates
             let status: HTTPResponse.Status = stored == 0 && !outcome.rejections.isEmpty ? .badRequest : .ok
             return Self.json(status, Self.summary(outcome))

@@ -6,6 +6,7 @@ import Store
 struct ServeRoutes: Sendable {
     let handler: PushHandler
     let health: HealthCheck
+    let feedHealth: FeedHealth
     let metrics: ServeMetrics
     let committer: GroupCommitter
 
@@ -13,10 +14,13 @@ struct ServeRoutes: Sendable {
         let router = Router()
         router.get("/health") { _, _ -> Response in
             let problem = await health.databaseProblem()
+            let failing = feedHealth.failingFeedsJSON
             var writer = JSONObjectWriter()
             writer.add("database", problem.map { "unreachable: \($0)" } ?? "ok")
             writer.add("queue_records", committer.queueDepth)
-            return PushHandler.json(problem == nil ? .ok : .serviceUnavailable, writer.finish() + "\n")
+            if failing.count > 0 { writer.addRaw("failing_feeds", failing.json) }
+            let healthy = problem == nil && failing.count == 0
+            return PushHandler.json(healthy ? .ok : .serviceUnavailable, writer.finish() + "\n")
         }
         router.get("/metrics") { _, _ -> Response in
             metrics.setQueueDepth(committer.queueDepth)

@@ -43,11 +43,12 @@ public struct ServeService: Sendable {
                         "group commit failed", metadata: ["records": "\(report.records)", "error": "\(failure)"])
                 }
             })
+        let feedHealth = FeedHealth()
         let watchers = configuration.feeds.compactMap { feed in
             feed.spool.map { spool in
                 SpoolWatcher(
                     feed: feed, spool: spool, connect: connect, now: now, pollSeconds: configuration.pollSeconds,
-                    logger: logger,
+                    logger: logger, health: feedHealth,
                     onSummary: { summary in
                         metrics.count(
                             feed: feed.name, ingested: summary.ingested, duplicates: summary.duplicates,
@@ -57,8 +58,9 @@ public struct ServeService: Sendable {
         }
         for watcher in watchers { watcher.start() }
         let router = ServeRoutes(
-            handler: PushHandler(configuration: configuration, committer: committer, metrics: metrics),
-            health: HealthCheck(connect: connect), metrics: metrics, committer: committer
+            handler: PushHandler(
+                configuration: configuration, committer: committer, metrics: metrics, health: feedHealth),
+            health: HealthCheck(connect: connect), feedHealth: feedHealth, metrics: metrics, committer: committer
         ).router()
         let application = Application(
             router: router,

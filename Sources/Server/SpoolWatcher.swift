@@ -21,6 +21,7 @@ final class SpoolWatcher: @unchecked Sendable {
     private let pollSeconds: Double
     private let logger: Logger
     private let onSummary: @Sendable (Ingestor.Summary) -> Void
+    private let health: FeedHealth
     private let condition = NSCondition()
     private var stopping = false
     private var running = false
@@ -34,9 +35,10 @@ final class SpoolWatcher: @unchecked Sendable {
 
     init(
         feed: ServeConfiguration.Feed, spool: ServeConfiguration.Spool, connect: @escaping () throws -> Connection,
-        now: @escaping @Sendable () -> Int64, pollSeconds: Double, logger: Logger,
+        now: @escaping @Sendable () -> Int64, pollSeconds: Double, logger: Logger, health: FeedHealth,
         onSummary: @escaping @Sendable (Ingestor.Summary) -> Void
     ) {
+        self.health = health
         self.feed = feed
         self.spool = spool
         self.connect = connect
@@ -73,9 +75,11 @@ final class SpoolWatcher: @unchecked Sendable {
         while !isStopping {
             do {
                 try pass()
+                health.recovered("\(feed.name) spool")
             } catch {
                 if !isStopping {
                     logger.error("spool pass failed", metadata: ["feed": "\(feed.name)", "error": "\(error)"])
+                    health.failed("\(feed.name) spool", "\(spool.path): \(error)")
                 }
                 connection = nil
             }

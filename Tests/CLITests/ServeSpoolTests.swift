@@ -57,4 +57,35 @@ import Testing
         #expect(stored.rows.map { $0[0] ?? "" } == (0..<5).map { "u\($0)" })
         #expect(try Connection(conninfo).execute("SELECT count(*) FROM cdr.reject").scalar == "0")
     }
+
+    /// A spool folder that disappears makes its feed fail: `/health` answers 503 naming it, until
+    /// the folder is back.
+    @Test func healthNamesAFailingSpoolFeed() throws {
+        let conninfo = try TestDatabase.createMigrated(prefix: "servehealth")
+        let folder = try TemporaryFolder()
+        let spool = folder.path + "/spool"
+        let server = try ServeFixtures.spoolServer(conninfo: conninfo, spool: spool, configIn: folder)
+        defer { _ = server.terminate() }
+        func health() throws -> LoopbackHTTP.Response {
+            try LoopbackHTTP.request(port: server.port, method: "GET", path: "/health")
+        }
+        #expect(try health().status == 200)
+        try FileManager.default.removeItem(atPath: spool)
+        var failing = try health()
+        let deadline = Date().addingTimeInterval(20)
+        while failing.status == 200, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.1)
+            failing = try health()
+        }
+        #expect(failing.status == 503)
+        #expect(failing.body.contains(#""failing_feeds":{"pbx spool":"since "#), "\(failing.body)")
+        #expect(failing.body.contains("cannot list the spool folder \(spool) of feed 'pbx'"), "\(failing.body)")
+        try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+        var recovered = try health()
+        while recovered.status != 200, Date() < deadline.addingTimeInterval(10) {
+            Thread.sleep(forTimeInterval: 0.1)
+            recovered = try health()
+        }
+        #expect(recovered.body == #"{"database":"ok","queue_records":0}"# + "\n")
+    }
 }
