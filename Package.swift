@@ -102,6 +102,6 @@ if withFuzzer {
     package.targets.append(
         .executableTarget(
             name: "CDRFuzz", dependencies: ["Feeds", "Billing", "Server"], path: "Fuzz/CDRFuzz",
-            swiftSettings: strict + [.unsafeFlags(["-parse-as-library"])])
+            swiftSettings: strict)
     )
 }

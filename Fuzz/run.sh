@@ -14,11 +14,11 @@ if [ -z "$target" ] || ! grep -qw -- "$target" <<<"$targets"; then
     exit 2
 fi
 CDRSTORE_FUZZ=1 swift build -c release --build-path .build-fuzz --product CDRFuzz \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >&2
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld >&2
 binary=.build-fuzz/release/CDRFuzz
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp -r "Fuzz/corpus/$target/." "$work/"
 mkdir -p "Fuzz/findings/$target"
-CDRSTORE_FUZZ_TARGET=$target "$binary" "$work" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 \
+CDRSTORE_FUZZ_TARGET=$target "$binary" "$work" -max_total_time="$seconds" -max_len=8192 -rss_limit_mb=2048 \
     -artifact_prefix="Fuzz/findings/$target/" -print_final_stats=1

@@ -85,10 +85,24 @@ enum FuzzTarget: String, CaseIterable {
     }
 }
 
-/// libFuzzer's entry point.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
-    let bytes = start.map { Array(UnsafeRawBufferPointer(start: $0, count: count)) } ?? []
-    FuzzTarget.current.run(bytes)
-    return 0
+/// libFuzzer's driver (its runtime is linked by `-sanitize=fuzzer`).
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+/// Hands the command line to libFuzzer, which calls the chosen target with each input.
+@main enum CDRFuzz {
+    static func main() {
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        let status = runFuzzerDriver(&argc, &argv) { start, count in
+            let bytes = start.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
+            FuzzTarget.current.run(bytes)
+            return 0
+        }
+        exit(status)
+    }
 }
