@@ -110,7 +110,7 @@ public struct ServeConfiguration: Sendable {
         if let refusal = YAMLLimits.refusal(of: yaml) { throw ConfigurationError("\(origin): \(refusal)") }
         let root: Any?
         do {
-            root = try Yams.load(yaml: yaml)
+            root = try YAMLValues.load(yaml)
         } catch {
             let reason = "\(error)".split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             throw ConfigurationError("\(origin) is not valid YAML: \(reason.joined(separator: " "))")

@@ -12,6 +12,11 @@ import Testing
             "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ", ") + "]"
         }).joined(separator: "\n") + "\n"
 
+    /// Found by the serve-config fuzzer: Yams' constructor trapped on this complex key.
+    static let complexKey =
+        "? cdrstorevees r --config# The configuration dotag:yaml.org,disten: 0.0.0.0:808efes\nd0:\n"
+        + "  - name: pbx1\ncdrstorevees r -e: drstorte"
+
     /// The repository's root, to check the configurations it ships.
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
@@ -55,6 +60,7 @@ import Testing
         (
             ServeConfigurationTests.aliasBomb, "line 1 has a YAML anchor or alias (&name); they are not allowed"
         ),
+        (ServeConfigurationTests.complexKey, "is not valid YAML: a key in the document is not text"),
         (
             String(repeating: "[", count: 40) + String(repeating: "]", count: 40) + "\n",
             "line 1 is nested deeper than 32 levels"
