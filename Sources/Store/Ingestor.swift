@@ -109,7 +109,7 @@ public final class Ingestor {
                     } else {
                         batch.add(
                             call, hash: RecordHash(of: call, raw: raw, format: settings.format),
-                            byKey: settings.format.identifiesCallsByKey && call.recordKey != nil)
+                            byKey: RecordHash.isKeyed(call, format: settings.format))
                     }
                     batch.advance(to: place)
                 case .rejection(let rejection, let place):

@@ -7,10 +7,16 @@ struct RecordHash: Hashable, Sendable {
     let high: UInt64
     let low: UInt64
 
-    /// The identity of `call`, read from `raw` in `format`: by record key where the format
-    /// identifies calls by key (`FeedFormat.identifiesCallsByKey`) and the call has one.
+    /// True when `call`'s identity in `format` is its record key: the format identifies calls by
+    /// key (`FeedFormat.identifiesCallsByKey`) and the call has one.
+    static func isKeyed(_ call: CallRecord, format: FeedFormat) -> Bool {
+        format.identifiesCallsByKey && call.recordKey != nil
+    }
+
+    /// The identity of `call`, read from `raw` in `format`: its record key when `isKeyed`, else
+    /// its raw bytes.
     init(of call: CallRecord, raw: UnsafeRawBufferPointer, format: FeedFormat) {
-        if format.identifiesCallsByKey, let key = call.recordKey {
+        if Self.isKeyed(call, format: format), let key = call.recordKey {
             let bytes = Array("\(format.rawValue) record key\u{0}\(key)".utf8)
             self = bytes.withUnsafeBytes { RecordHash(raw: $0) }
         } else {
