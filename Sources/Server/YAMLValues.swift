@@ -3,7 +3,9 @@ import Yams
 
 /// A configuration's YAML as plain values (`[String: Any]`, `[Any]`, `String`, `Int`, `Double`,
 /// `Bool`), built from Yams' node tree here rather than by Yams' constructor, which traps on some
-/// malformed documents (a complex key with an odd tag): a bad file must be a sentence, not a crash.
+/// malformed documents (a complex key with an odd tag, a base-60 integer that overflows; both
+/// found by fuzzing): a bad file must be a sentence, not a crash. A number that is not plain
+/// decimal stays text, which the setting that reads it refuses.
 enum YAMLValues {
     /// The document's root value, nil for an empty document; throws a sentence naming what is wrong.
     static func load(_ yaml: String) throws -> Any? {
@@ -14,9 +16,10 @@ enum YAMLValues {
     private static func value(of node: Node, at place: String) throws -> Any {
         switch node {
         case .scalar(let scalar):
+            // Numbers are read here too: Yams' own reading of `1:30`-style (base 60) integers traps on overflow.
             switch Tag.Name(rawValue: node.tag.rawValue) {
-            case .int: if let number = node.int { return number }
-            case .float: if let number = node.float { return number }
+            case .int: if let number = Int(scalar.string) { return number }
+            case .float: if let number = Double(scalar.string) { return number }
             case .bool: if let flag = node.bool { return flag }
             case .null: return NSNull()
             default: break

@@ -61,6 +61,8 @@ import Testing
             ServeConfigurationTests.aliasBomb, "line 1 has a YAML anchor or alias (&name); they are not allowed"
         ),
         (ServeConfigurationTests.complexKey, "is not valid YAML: a key in the document is not text"),
+        // Found by the serve-config fuzzer: Yams' base-60 integer reading overflowed and trapped.
+        ("http:\n  max_queued_records: 711112222222222222:6\nfeeds: []\n", "http.max_queued_records"),
         (
             String(repeating: "[", count: 40) + String(repeating: "]", count: 40) + "\n",
             "line 1 is nested deeper than 32 levels"
