@@ -60,18 +60,8 @@ import Testing
             "--batch-size", "1000", file,
         ]
         let connection = try Connection(conninfo)
-        var killedWithRowsStored = 0
-        var delay = 0.3
-        for _ in 0..<6 {
-            let running = try CLIRunner.start(ingest)
-            Thread.sleep(forTimeInterval: delay)
-            let finished = !running.isRunning
-            running.killHard()
-            delay += 0.2
-            if finished { break }
-            let stored = Int(try connection.execute("SELECT count(*) FROM cdr.call").scalar ?? "0") ?? 0
-            if stored > 0 && stored < calls { killedWithRowsStored += 1 }
-        }
+        let killedWithRowsStored = try CLIRunner.killRepeatedly(
+            ingest, delay: 0.3, step: 0.2, total: calls, on: connection)
         #expect(killedWithRowsStored >= 2, "the kills should interrupt ingests that had committed part of the log")
         let last = try CLIRunner.run(ingest)
         #expect(last.status == 0, "final ingest failed: \(last.stderr)")

@@ -26,18 +26,8 @@ import Testing
             "--country-code", "46", "--batch-size", "1000", "--json", file,
         ]
         let connection = try Connection(conninfo)
-        var killedWithRowsStored = 0
-        var delay = 0.15
-        for _ in 0..<6 {
-            let running = try CLIRunner.start(ingest)
-            Thread.sleep(forTimeInterval: delay)
-            let finished = !running.isRunning
-            running.killHard()
-            delay += 0.1
-            if finished { break }
-            let stored = Int(try connection.execute("SELECT count(*) FROM cdr.call").scalar ?? "0") ?? 0
-            if stored > 0 && stored < calls { killedWithRowsStored += 1 }
-        }
+        let killedWithRowsStored = try CLIRunner.killRepeatedly(
+            ingest, delay: 0.15, step: 0.1, total: calls, on: connection)
         #expect(killedWithRowsStored >= 2, "the kills should interrupt ingests that had committed part of the file")
 
         let last = try CLIRunner.run(ingest)

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// Runs the built `cdrstore` binary, as a user would.
 public enum CLIRunner {
@@ -100,5 +101,28 @@ public final class RunningCLI: @unchecked Sendable {
             status: status,
             stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    }
+}
+
+extension CLIRunner {
+    /// Runs `arguments` (an ingest) up to six times, each killed with SIGKILL after a delay that
+    /// starts at `delay` and grows by `step`, until one finishes before its kill; returns how many
+    /// kills interrupted it with some but not all of `total` rows in `cdr.call`.
+    public static func killRepeatedly(
+        _ arguments: [String], delay: Double, step: Double, total: Int, on connection: Connection
+    ) throws -> Int {
+        var interrupted = 0
+        var wait = delay
+        for _ in 0..<6 {
+            let running = try start(arguments)
+            Thread.sleep(forTimeInterval: wait)
+            let finished = !running.isRunning
+            running.killHard()
+            wait += step
+            if finished { break }
+            let stored = Int(try connection.execute("SELECT count(*) FROM cdr.call").scalar ?? "0") ?? 0
+            if stored > 0 && stored < total { interrupted += 1 }
+        }
+        return interrupted
     }
 }
