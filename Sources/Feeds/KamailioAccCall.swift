@@ -10,9 +10,9 @@ struct KamailioAccParties {
 
 /// What the lines of one `call_id` said so far, and the call they make once merged.
 ///
-/// The INVITE's final response gives the disposition, the answer time and the parties (the
-/// caller's request); the dialog CDR line gives the start and end to the millisecond (and ends an
-/// expired dialog); a BYE gives the end when no CDR line comes.
+/// The INVITE's final response gives the disposition and the parties (the caller's request), and
+/// the times when no CDR line comes; the dialog CDR line gives the start (the answer) and end to
+/// the millisecond (and ends an expired dialog); a BYE gives the end when no CDR line comes.
 struct KamailioAccCall {
     /// An INVITE's final response line.
     struct Invite {
@@ -67,8 +67,10 @@ struct KamailioAccCall {
         if let dialog {
             start = dialog.start
             end = dialog.end
+            // The dialog starts when it is confirmed: its start is the answer, to the millisecond
+            // (the INVITE's line says only the second, and may be logged after the confirmation).
             let answered = invite?.answered ?? dialog.lasted
-            answer = answered ? min(max(invite?.time ?? start, start), end) : nil
+            answer = answered ? start : nil
         } else if let invite {
             start = invite.time
             end = invite.answered ? (byeTime ?? invite.time) : invite.time

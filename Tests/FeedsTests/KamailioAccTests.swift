@@ -179,6 +179,23 @@ import Testing
             ])
     }
 
+    /// The INVITE's line says only the second, and may be logged in the second after the dialog
+    /// was confirmed: the merged call is answered at the CDR line's start, to the millisecond.
+    @Test func aMergedCallIsAnsweredAtTheDialogsStart() throws {
+        let invite = Self.transaction(time: Self.t0 + 1, callID: "m1")
+        let cdr =
+            "CDR: start_time=\(Self.t0).806; end_time=\(Self.t0 + 4).852; duration=4.046; call_id=m1; caller=1; callee=2"
+        for lines in [[invite, cdr], [cdr, invite]] {
+            let (outcome, _) = try parse(lines)
+            let call = try #require(outcome.events.first?.call)
+            #expect(outcome.events.count == 1)
+            #expect(call.answerTime == call.startTime)
+            #expect(call.startTime == microseconds(2026, 10, 11, 12, 3, 27) + 806_000)
+            #expect([call.durationSeconds, call.billableSeconds] == [4, 4])
+            #expect(call.source == "+46701234567")
+        }
+    }
+
     @Test func neverTakesACDRLinesRequestPartiesUnlessTold() throws {
         let line = "CDR: start_time=\(Self.t0);end_time=\(Self.t0 + 5);duration=5;call_id=d3;src_user=9;dst_user=8"
         let (refused, _) = try parse([line])
