@@ -44,6 +44,9 @@ public struct ServeConfiguration: Sendable {
     public var maxQueuedRecords = 100_000
     /// The most records one group commit takes.
     public var maxGroupRecords = 20_000
+    /// Seconds a request may take to arrive whole, from the connection's opening or the previous
+    /// answer, before it is answered 408 and the connection closed.
+    public var requestSeconds: Int64 = 30
     /// Seconds between two looks at the spool folders.
     public var pollSeconds = 1.0
     /// The feeds.
@@ -122,10 +125,11 @@ public struct ServeConfiguration: Sendable {
     private init(_ table: ConfigTable) throws(ConfigurationError) {
         try table.allowOnly(["http", "spool", "feeds"])
         if let http = try table.table("http") {
-            try http.allowOnly(["listen", "max_queued_records", "max_group_records"])
+            try http.allowOnly(["listen", "max_queued_records", "max_group_records", "request_seconds"])
             if let listen = try http.string("listen") { (host, port) = try Self.hostAndPort(listen, at: http) }
             maxQueuedRecords = try http.int("max_queued_records", in: 1...10_000_000) ?? maxQueuedRecords
             maxGroupRecords = try http.int("max_group_records", in: 1...1_000_000) ?? maxGroupRecords
+            requestSeconds = try http.int("request_seconds", in: 1...3600).map(Int64.init) ?? requestSeconds
         }
         if let spool = try table.table("spool") {
             try spool.allowOnly(["poll_seconds"])

@@ -17,6 +17,8 @@ public struct ServeService: Sendable {
     static let idleSeconds: Int64 = 15
     /// The largest header field, and the largest header block: 16 KiB.
     static let maxHeaderBytes = 16 << 10
+    /// The most header fields a request may have.
+    static let maxHeaderFields = 100
 
     /// Prepares the service; `connect` opens a database connection, `now` gives µs since the epoch.
     public init(
@@ -66,10 +68,17 @@ public struct ServeService: Sendable {
             router: router,
             server: .http1(
                 configuration: .init(
+                    additionalChannelHandlers: [
+                        HeaderOverflowAnswer(
+                            message:
+                                "the request's header block is over \(Self.maxHeaderBytes >> 10) KiB or \(Self.maxHeaderFields) fields"
+                        ),
+                        RequestDeadline(seconds: configuration.requestSeconds),
+                    ],
                     idleTimeout: .seconds(Self.idleSeconds),
                     httpDecoderConfiguration: .init(
                         maxHeaderFieldSize: Self.maxHeaderBytes, maxHeaderListSize: Self.maxHeaderBytes,
-                        maxHeaderFieldCount: 100))),
+                        maxHeaderFieldCount: Self.maxHeaderFields))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "cdrstore"),
             onServerRunning: { channel in

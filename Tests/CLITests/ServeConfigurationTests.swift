@@ -63,6 +63,7 @@ import Testing
         (ServeConfigurationTests.complexKey, "is not valid YAML: a key in the document is not text"),
         // Found by the serve-config fuzzer: Yams' base-60 integer reading overflowed and trapped.
         ("http:\n  max_queued_records: 711112222222222222:6\nfeeds: []\n", "http.max_queued_records"),
+        ("http:\n  request_seconds: 0\nfeeds: []\n", "http.request_seconds must be a whole number from 1 to 3600"),
         (
             String(repeating: "[", count: 40) + String(repeating: "]", count: 40) + "\n",
             "line 1 is nested deeper than 32 levels"

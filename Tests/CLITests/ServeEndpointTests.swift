@@ -141,39 +141,103 @@ import Testing
         #expect(answer.body == #"{"error":{"message":"the body is larger than 8 MiB"}}"#)
     }
 
-    @Test func aHeaderBlockOver16KiBIs400AndClosed() throws {
+    /// A header block over 16 KiB, or of more than 100 fields, is answered 431 with the limit.
+    @Test(arguments: [
+        ["Authorization": "Basic " + String(repeating: "x", count: 20_000)],
+        Dictionary(uniqueKeysWithValues: (0..<120).map { ("X-Field-\($0)", "1") }),
+    ])
+    func aHeaderBlockOverTheLimitsIs431WithItsReason(headers: [String: String]) throws {
         defer { _ = server.terminate() }
         let answer = try LoopbackHTTP.request(
-            port: server.port, path: "/v1/feeds/gw/records",
-            headers: ["Authorization": "Basic " + String(repeating: "x", count: 20_000)], body: Array("x".utf8))
-        #expect(answer.status == 400)
+            port: server.port, path: "/v1/feeds/gw/records", headers: headers, body: Array("x".utf8))
+        #expect(answer.status == 431)
+        #expect(answer.body == "the request's header block is over 16 KiB or 100 fields\n")
     }
 
     /// A client that connects and sends nothing is disconnected once the connection has been idle
     /// for 15 s.
     @Test func anIdleConnectionIsClosed() throws {
         defer { _ = server.terminate() }
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let socket = try LoopbackHTTP.connect(port: server.port, timeoutSeconds: 40)
         defer { close(socket) }
-        var timeout = timeval(tv_sec: 40, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(server.port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        try #require(connected == 0)
-        _ = Array("POST /v1/feeds/gw/records HTTP/1.1\r\n".utf8).withUnsafeBytes {
-            send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
-        }
+        try LoopbackHTTP.sendAll(socket, Array("POST /v1/feeds/gw/records HTTP/1.1\r\n".utf8))
         let started = Date()
         var byte: UInt8 = 0
         let received = recv(socket, &byte, 1, 0)
         #expect(received == 0, "the server closes the connection (recv gave \(received), errno \(errno))")
         #expect(Date().timeIntervalSince(started) < 35)
     }
+}
+
+/// Clients too slow to finish a request within `http.request_seconds` (2 s here) are answered 408
+/// and disconnected, though each keeps sending a byte now and then (the idle timeout, 15 s, never
+/// comes).
+@Suite(.serialized) struct ServeSlowClientTests {
+    let folder: TemporaryFolder
+    let server: ServeProcess
+
+    init() throws {
+        let conninfo = try TestDatabase.createMigrated(prefix: "serveslow")
+        folder = try TemporaryFolder()
+        let config = try folder.write(
+            "serve.yaml",
+            """
+            http:
+              listen: 127.0.0.1:0
+              request_seconds: 2
+            feeds:
+              - name: gw
+                format: cdr-jsonl
+                push: {username: gw, password: pw-gw}
+            """)
+        server = try ServeProcess(arguments: ["--db", conninfo, "--config", config])
+    }
+
+    /// Sends `before` at once, then `trickled` a byte every 0.25 s for 1.5 s, and reads the answer.
+    func answer(sending before: String, trickling trickled: String) throws -> (LoopbackHTTP.Response, TimeInterval) {
+        defer { _ = server.terminate() }
+        let socket = try LoopbackHTTP.connect(port: server.port, timeoutSeconds: 20)
+        defer { close(socket) }
+        let started = Date()
+        try LoopbackHTTP.sendAll(socket, Array(before.utf8))
+        for byte in Array(trickled.utf8).prefix(6) {
+            Thread.sleep(forTimeInterval: 0.25)
+            try LoopbackHTTP.sendAll(socket, [byte])
+        }
+        let answer = try LoopbackHTTP.readAnswer(socket)
+        return (answer, Date().timeIntervalSince(started))
+    }
+
+    @Test func aBodyTrickledTooSlowlyIs408() throws {
+        let head =
+            "POST /v1/feeds/gw/records HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nAuthorization: "
+            + LoopbackHTTP.basic(user: "gw", password: "pw-gw") + "\r\n\r\n"
+        let (answer, seconds) = try answer(sending: head, trickling: String(repeating: "x", count: 100))
+        #expect(answer.status == 408)
+        #expect(answer.body == "the request did not arrive whole within 2 s\n")
+        #expect(seconds < 10)
+    }
+
+    /// The time runs per request: a connection kept open for requests 1.2 s apart, longer than
+    /// 2 s in all, has each answered.
+    @Test func aKeptAliveConnectionHasEachPromptRequestAnswered() throws {
+        defer { _ = server.terminate() }
+        let socket = try LoopbackHTTP.connect(port: server.port, timeoutSeconds: 20)
+        defer { close(socket) }
+        var statuses: [Int] = []
+        for _ in 0..<3 {
+            try LoopbackHTTP.sendAll(socket, Array("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+            statuses.append(try LoopbackHTTP.readKeptAliveAnswer(socket).status)
+            Thread.sleep(forTimeInterval: 1.2)
+        }
+        #expect(statuses == [200, 200, 200])
+    }
+
+    @Test func aHeaderTrickledTooSlowlyIs408() throws {
+        let (answer, seconds) = try answer(sending: "POST /v1/feeds/gw/records HTTP/1.1\r\n", trickling: "Host: x\r\n")
+        #expect(answer.status == 408)
+        #expect(answer.body == "the request did not arrive whole within 2 s\n")
+        #expect(seconds < 10)
+    }
+
 }

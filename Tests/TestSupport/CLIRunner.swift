@@ -105,23 +105,27 @@ public final class RunningCLI: @unchecked Sendable {
 }
 
 extension CLIRunner {
-    /// Runs `arguments` (an ingest) up to six times, each killed with SIGKILL after a delay that
-    /// starts at `delay` and grows by `step`, until one finishes before its kill; returns how many
-    /// kills interrupted it with some but not all of `total` rows in `cdr.call`.
+    /// Runs `arguments` (an ingest) again and again, each run killed with SIGKILL after a wait that
+    /// starts at `delay` and grows by `step` after each run that stored nothing new (a loaded
+    /// machine starts it slowly), until `interruptions` runs were killed after storing some but not
+    /// all of `total` rows in `cdr.call`, a run finished before its kill, or 20 runs; returns how
+    /// many runs were killed that way.
     public static func killRepeatedly(
-        _ arguments: [String], delay: Double, step: Double, total: Int, on connection: Connection
+        _ arguments: [String], delay: Double, step: Double, total: Int, interruptions: Int = 3,
+        on connection: Connection
     ) throws -> Int {
         var interrupted = 0
         var wait = delay
-        for _ in 0..<6 {
+        var stored = 0
+        for _ in 0..<20 where interrupted < interruptions {
             let running = try start(arguments)
             Thread.sleep(forTimeInterval: wait)
             let finished = !running.isRunning
             running.killHard()
-            wait += step
             if finished { break }
-            let stored = Int(try connection.execute("SELECT count(*) FROM cdr.call").scalar ?? "0") ?? 0
-            if stored > 0 && stored < total { interrupted += 1 }
+            let nowStored = Int(try connection.execute("SELECT count(*) FROM cdr.call").scalar ?? "0") ?? 0
+            if nowStored > stored && nowStored < total { interrupted += 1 } else { wait += step }
+            stored = nowStored
         }
         return interrupted
     }
