@@ -27,17 +27,18 @@ final class BatchCommitter {
     }
 
     /// Commits one batch. The COPY is tried as encoded; when the feed already has some of the rows
-    /// (a unique violation) it is rolled back and redone without them.
+    /// (a unique violation) it is rolled back and redone without them, and when the server refuses
+    /// a row, redone with the rows it refuses as rejects.
     func commit(_ batch: IngestBatch) throws {
         try partitions.ensure(days: batch.days)
         let writer = FeedBatchWriter(connection: connection, feed: feed)
         var counts = IngestLedger.Counts()
-        counts.rejected = batch.rejections.count
         counts.records = batch.rows.count + batch.duplicatesWithin + batch.rejections.count
-        try FeedBatchWriter.withDuplicateRetry(on: connection) { retry in
-            var attempt = batch
-            let outcome = try writer.write(&attempt, retry: retry, source: path)
+        try FeedBatchWriter.withRetries(on: connection) { attempt in
+            var written = batch
+            let outcome = try writer.write(&written, attempt: attempt, source: path)
             counts.ingested = outcome.ingested
+            counts.rejected = written.rejections.count
             counts.duplicates = batch.duplicatesWithin + outcome.storedAlready.count
             let next = IngestLedger.Position(id: position.id, offset: batch.endOffset, lines: batch.endLines)
             if next.offset > 0 {

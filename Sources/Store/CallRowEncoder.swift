@@ -15,7 +15,7 @@ enum CallRowEncoder {
         "COPY cdr.call (\(columns.joined(separator: ", "))) FROM STDIN WITH (FORMAT binary)"
 
     /// The COPY stream for `rows` of one feed.
-    static func encode(_ rows: [IngestBatch.Row], feed: String) -> [UInt8] {
+    static func encode(_ rows: some Collection<IngestBatch.Row>, feed: String) -> [UInt8] {
         var encoder = BinaryCopyEncoder(reservingCapacity: rows.count * 200 + 64)
         let fieldCount = Int16(columns.count)
         for row in rows {

@@ -165,7 +165,7 @@ public final class GroupCommitter: @unchecked Sendable {
                     continue
                 }
                 let hash = item.raw.withUnsafeBytes { RecordHash(raw: $0) }
-                if batch.add(item.call, hash: hash) {
+                if batch.add(item.call, hash: hash, raw: item.raw, offset: 0, line: item.line) {
                     contributed[index].append(hash)
                 } else {
                     outcomes[index].duplicates += 1
@@ -177,20 +177,25 @@ public final class GroupCommitter: @unchecked Sendable {
         try known.ensure(days: batches.values.flatMap(\.days))
         partitions = known
         var storedAlready: Set<RecordHash> = []
+        var refused: [RecordHash: Rejection] = [:]
         let sources = Dictionary(submissions.map { ($0.feed, $0.source) }, uniquingKeysWith: { first, _ in first })
-        try FeedBatchWriter.withDuplicateRetry(on: connection) { retry in
+        try FeedBatchWriter.withRetries(on: connection) { attempt in
             storedAlready = []
+            refused = [:]
             for (feed, batch) in batches.sorted(by: { $0.key < $1.key }) {
-                var attempt = batch
+                var written = batch
                 let outcome = try FeedBatchWriter(connection: connection, feed: feed).write(
-                    &attempt, retry: retry, source: sources[feed] ?? feed)
+                    &written, attempt: attempt, source: sources[feed] ?? feed)
                 storedAlready.formUnion(outcome.storedAlready)
+                refused.merge(outcome.refused) { first, _ in first }
             }
         }
         for index in outcomes.indices {
             let already = contributed[index].filter(storedAlready.contains).count
+            let refusedHere = contributed[index].compactMap { refused[$0] }
             outcomes[index].duplicates += already
-            outcomes[index].ingested = contributed[index].count - already
+            outcomes[index].rejections += refusedHere
+            outcomes[index].ingested = contributed[index].count - already - refusedHere.count
         }
         return outcomes
     }

@@ -3,13 +3,20 @@ import Feeds
 
 /// The records and rejections that one transaction commits, and the file position it reaches.
 struct IngestBatch {
-    /// A call and its identity.
+    /// A call, its identity, and where its raw bytes are (for a refusal the server makes later).
     struct Row {
         let call: CallRecord
         let hash: RecordHash
+        /// The record's first byte in its file (0 for a push) and its line.
+        let offset: Int64
+        let line: Int64
+        /// Where the record's bytes are in `raws`.
+        let raw: Range<Int>
     }
 
     private(set) var rows: [Row] = []
+    /// The rows' raw bytes, one after another.
+    private var raws: [UInt8] = []
     private var encoded: [UInt8]?
     private(set) var rejections: [Rejection] = []
     private(set) var days: Set<Int64> = []
@@ -34,13 +41,18 @@ struct IngestBatch {
     /// Adds a call unless the batch already holds a record of the same identity; tells whether it
     /// did. `byKey` says the identity is the call's record key.
     @discardableResult
-    mutating func add(_ call: CallRecord, hash: RecordHash, byKey: Bool = false) -> Bool {
+    mutating func add(
+        _ call: CallRecord, hash: RecordHash, raw: some Collection<UInt8>, offset: Int64, line: Int64,
+        byKey: Bool = false
+    ) -> Bool {
         identifiedByKey = identifiedByKey || byKey
         guard seen.insert(hash).inserted else {
             duplicatesWithin += 1
             return false
         }
-        rows.append(Row(call: call, hash: hash))
+        let rawStart = raws.count
+        raws.append(contentsOf: raw)
+        rows.append(Row(call: call, hash: hash, offset: offset, line: line, raw: rawStart..<raws.count))
         days.insert(call.startTime >= 0 ? call.startTime / 86_400_000_000 : (call.startTime + 1) / 86_400_000_000 - 1)
         return true
     }
@@ -63,6 +75,25 @@ struct IngestBatch {
 
     /// Adds a rejection.
     mutating func add(_ rejection: Rejection) { rejections.append(rejection) }
+
+    /// Moves the rows at `refusals`' indices to the rejections, each with its raw bytes and its
+    /// reason; returns each moved row's hash and rejection.
+    mutating func refuse(_ refusals: [(index: Int, reason: String)]) -> [RecordHash: Rejection] {
+        var moved: [RecordHash: Rejection] = [:]
+        for refusal in refusals {
+            let row = rows[refusal.index]
+            let rejection = Rejection(
+                offset: row.offset, line: row.line, raw: Array(raws[row.raw]), reason: refusal.reason)
+            rejections.append(rejection)
+            moved[row.hash] = rejection
+        }
+        if !refusals.isEmpty {
+            let refused = Set(refusals.map(\.index))
+            rows = rows.enumerated().filter { !refused.contains($0.offset) }.map(\.element)
+            encoded = nil
+        }
+        return moved
+    }
 
     /// Drops the rows whose hashes the store already has.
     mutating func removeRows(storedAlready stored: Set<RecordHash>) {

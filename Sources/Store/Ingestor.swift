@@ -108,7 +108,8 @@ public final class Ingestor {
                         batch.add(Rejection(offset: place.offset, line: place.line, raw: Array(raw), reason: reason))
                     } else {
                         batch.add(
-                            call, hash: RecordHash(of: call, raw: raw, format: settings.format),
+                            call, hash: RecordHash(of: call, raw: raw, format: settings.format), raw: raw,
+                            offset: place.offset, line: place.line,
                             byKey: RecordHash.isKeyed(call, format: settings.format))
                     }
                     batch.advance(to: place)

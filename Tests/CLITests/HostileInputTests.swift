@@ -180,6 +180,99 @@ extension HostileInputTests {
     }
 }
 
+/// A record the server refuses though it passed every check made before COPY (here a constraint
+/// a DBA added to `cdr.call`): the batch is tried again in parts to find it, the record goes to
+/// `cdr.reject` with its raw bytes and the server's reason, and the rest lands, once.
+@Suite struct ServerRefusalTests {
+    static let refusedNumber = "+46899999999"
+
+    /// A migrated database whose `cdr.call` refuses calls to `refusedNumber`.
+    static func databaseRefusingOneNumber(prefix: String) throws -> (String, Connection) {
+        let conninfo = try TestDatabase.createMigrated(prefix: prefix)
+        let connection = try Connection(conninfo)
+        try connection.execute(
+            "ALTER TABLE cdr.call ADD CONSTRAINT call_not_to_the_test_number CHECK (destination <> '\(refusedNumber)')")
+        return (conninfo, connection)
+    }
+
+    static func line(key: String, to destination: String = "+46812345678") -> String {
+        ServeFixtures.canonicalLine(key: key).replacingOccurrences(of: "+46812345678", with: destination)
+    }
+
+    static let reason =
+        #"PostgreSQL refused the record: new row for relation "call_p\#(ServeFixtures.yesterday.replacingOccurrences(of: "-", with: ""))" violates check constraint "call_not_to_the_test_number""#
+
+    @Test func aFileStoresEverythingButTheRefusedRecords() throws {
+        let (conninfo, connection) = try Self.databaseRefusingOneNumber(prefix: "srvrefuse")
+        let lines = (0..<2_500).map { index in
+            Self.line(key: "k\(index)", to: [7, 1_234, 2_499].contains(index) ? Self.refusedNumber : "+46812345678")
+        }
+        let folder = try TemporaryFolder()
+        let file = try folder.write("calls.jsonl", lines.joined())
+        let arguments = [
+            "ingest", "--db", conninfo, "--feed", "f", "--format", "cdr-jsonl", "--batch-size", "1000", "--json", file,
+        ]
+        let first = try CLIRunner.run(arguments)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains(#""ingested":2497"#), "\(first.stdout)")
+        #expect(first.stdout.contains(#""rejected":3"#), "\(first.stdout)")
+        let again = try CLIRunner.run(arguments)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(
+            try connection.execute("SELECT count(*), count(DISTINCT record_key) FROM cdr.call").rows == [
+                ["2497", "2497"]
+            ])
+        let rejects = try connection.execute(
+            "SELECT line_number, convert_from(raw, 'UTF8'), reason FROM cdr.reject ORDER BY line_number")
+        #expect(
+            rejects.rows
+                == [8, 1_235, 2_500].map { line in
+                    [String(line), String(lines[line - 1].dropLast()), Self.reason]
+                })
+    }
+
+    /// A field too long for the store's indexes is refused before COPY, naming the field.
+    @Test func aFieldOverOneKiBIsRefusedAloneBeforeCOPY() throws {
+        let conninfo = try TestDatabase.createMigrated(prefix: "longfield")
+        let folder = try TemporaryFolder()
+        // Incompressible, so that PostgreSQL could not squeeze it into an index entry either.
+        let long =
+            "sip:" + (0..<300).map { String(format: "%08x", UInt32(truncatingIfNeeded: $0 &* 2_654_435_761)) }.joined()
+        let file = try folder.write(
+            "calls.jsonl", Self.line(key: "a") + Self.line(key: "b", to: long) + Self.line(key: "c"))
+        let run = try CLIRunner.run(["ingest", "--db", conninfo, "--feed", "f", "--format", "cdr-jsonl", file])
+        #expect(run.status == 0, "\(run.stderr)")
+        let connection = try Connection(conninfo)
+        #expect(
+            try connection.execute("SELECT string_agg(record_key, ',' ORDER BY record_key) FROM cdr.call").scalar
+                == "a,c")
+        #expect(
+            try connection.execute("SELECT reason FROM cdr.reject").rows == [
+                ["destination is 2404 bytes long; at most 1024 are stored; the raw record keeps it"]
+            ])
+    }
+
+    @Test func aPushStoresItsGoodRecordsAndNamesTheRefusedOne() throws {
+        let (conninfo, connection) = try Self.databaseRefusingOneNumber(prefix: "srvrefusepush")
+        let folder = try TemporaryFolder()
+        let server = try ServeFixtures.pushServer(conninfo: conninfo, configIn: folder)
+        defer { _ = server.terminate() }
+        let body = Self.line(key: "a") + Self.line(key: "b", to: Self.refusedNumber) + Self.line(key: "c")
+        let answer = try LoopbackHTTP.request(
+            port: server.port, path: "/v1/feeds/gw/records",
+            headers: ["Authorization": LoopbackHTTP.basic(user: "gw", password: "s3cret")], body: Array(body.utf8))
+        #expect(answer.status == 200)
+        #expect(
+            answer.body.hasPrefix(#"{"ingested":2,"duplicates":0,"rejected":1,"rejects":[{"line":2,"#), "\(answer.body)"
+        )
+        #expect(
+            try connection.execute("SELECT string_agg(record_key, ',' ORDER BY record_key) FROM cdr.call").scalar
+                == "a,c")
+        let reasons = try connection.execute("SELECT reason FROM cdr.reject").rows
+        #expect(reasons == [[Self.reason]], "\(reasons)")
+    }
+}
+
 /// The HTTP statuses of concurrent requests, by request.
 private final class Statuses: @unchecked Sendable {
     private let lock = NSLock()
