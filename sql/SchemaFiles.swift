@@ -31,6 +31,9 @@ public enum SchemaFiles {
         Migration(
             version: 6, name: "006_commit_before_disclose.sql",
             sql: String(decoding: PackageResources._06_commit_before_disclose_sql, as: UTF8.self)),
+        Migration(
+            version: 7, name: "007_identifier_days.sql",
+            sql: String(decoding: PackageResources._07_identifier_days_sql, as: UTF8.self)),
     ]
 
     /// `roles.sql`: the group roles and their grants, which `cdrstore roles setup` applies (idempotent).

@@ -2,7 +2,8 @@ import Foundation
 import Postgres
 
 /// Carries out retention at a moment `asOf`: rolls up statistics, preserves held calls, drops
-/// or trims the expired days, purges preserved calls no hold keeps, and logs every step.
+/// or trims the expired days, purges preserved calls no hold keeps, and logs every step; then
+/// indexes for lookups the finished days that have calls not indexed yet.
 public struct RetentionRunner {
     /// What a run did (or, for a dry run, would do).
     public struct Report: Sendable, Equatable {
@@ -32,6 +33,8 @@ public struct RetentionRunner {
         public var days: [Day]
         /// Preserved calls purged because no active hold keeps them any more.
         public var purged: Int
+        /// Days before today indexed for lookups after the run (for a dry run, those it would index).
+        public var indexedDays: Int
         /// True when nothing was changed.
         public var dryRun: Bool
     }
@@ -60,9 +63,11 @@ public struct RetentionRunner {
             """, [.text(String(asOf)), .text(String(now))]
         ).rows[0]
         let cutoff = Int64(bounds[0]!)!
+        let today = now / 86_400_000_000
         let steps = try RetentionPlanner.plan(days: try attachedDays(), cutoff: cutoff, floorLine: Int64(bounds[1]!)!)
         var report = Report(
-            asOf: bounds[2]!, cutoff: bounds[3]!, floorLine: bounds[4]!, days: [], purged: 0, dryRun: dryRun)
+            asOf: bounds[2]!, cutoff: bounds[3]!, floorLine: bounds[4]!, days: [], purged: 0, indexedDays: 0,
+            dryRun: dryRun)
 
         try connection.execute("BEGIN")
         do {
@@ -70,6 +75,7 @@ public struct RetentionRunner {
             report.purged = try purgePreserved(cutoff: cutoff, asOf: asOf)
             for day in report.days where day.action == .trim { try log(day, report: report) }
             if report.purged > 0 { try logPurge(report) }
+            if dryRun { report.indexedDays = try Partitions(connection: connection).unindexedDays(before: today).count }
             try connection.execute(dryRun ? "ROLLBACK" : "COMMIT")
         } catch {
             _ = try? connection.execute("ROLLBACK")
@@ -80,6 +86,7 @@ public struct RetentionRunner {
             try dropPartition(day.day)
             try log(day, report: report)
         }
+        report.indexedDays = try Partitions(connection: connection).indexDays(before: today).count
         return report
     }
 
@@ -122,6 +129,10 @@ public struct RetentionRunner {
                 "DELETE FROM cdr.call WHERE \(inRange)", [.text(String(last.day * microsecondsPerDay)), range[1]]
             ).affectedRows
         }
+        // The identifier index forgets the expiring days in the same transaction; the trimmed day is
+        // searched in full until it is indexed again after the run.
+        try connection.execute(
+            "SELECT cdr.forget_identifier_days(\(SQLTime.timestamp("$1")), \(SQLTime.timestamp("$2")))", range)
         return steps.map { step in
             let day = Partitions.dateText(step.day)
             return Report.Day(

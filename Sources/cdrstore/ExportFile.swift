@@ -20,3 +20,21 @@ enum ExportFile {
         }
     }
 }
+
+/// The export files of a lookup of several identifiers.
+enum ExportFileNames {
+    /// `path` itself for one identifier; for several, `path` numbered from 1 before its extension
+    /// (`case.xml` → `case-1.xml`, `case-2.xml`, ...).
+    static func numbered(_ path: String, count: Int) -> [String] {
+        guard count > 1 else { return [path] }
+        let name = path as NSString
+        let directory = name.deletingLastPathComponent
+        let file = name.lastPathComponent as NSString
+        let stem = file.deletingPathExtension
+        let suffix = file.pathExtension.isEmpty ? "" : "." + file.pathExtension
+        return (1...count).map { index in
+            let numbered = "\(stem)-\(index)\(suffix)"
+            return directory.isEmpty ? numbered : (directory as NSString).appendingPathComponent(numbered)
+        }
+    }
+}

@@ -5,8 +5,8 @@ import Store
 /// `cdrstore partitions`: the daily partitions of `cdr.call`.
 struct PartitionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "partitions", abstract: "Create or list the daily partitions.",
-        subcommands: [Ensure.self, List.self])
+        commandName: "partitions", abstract: "Create, list or index the daily partitions.",
+        subcommands: [Ensure.self, List.self, Index.self])
 
     /// `partitions ensure --ahead N`.
     struct Ensure: ParsableCommand {
@@ -25,6 +25,26 @@ struct PartitionsCommand: ParsableCommand {
             let created = try partitions.ensureAhead(now: WallClock.nowMicroseconds(), ahead: ahead)
             Output.line(
                 "created \(created) partition\(created == 1 ? "" : "s"); today and the next \(ahead) days are ready")
+            Output.flush()
+        }
+    }
+
+    /// `partitions index`.
+    struct Index: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Index for lookups the finished days with calls not indexed yet (retention run does it too).")
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let connection = try database.connectToCurrentSchema()
+            let indexed = try Partitions(connection: connection).indexDays(
+                before: WallClock.nowMicroseconds() / 86_400_000_000)
+            let pairs = indexed.reduce(0) { $0 + $1.pairs }
+            Output.line(
+                "indexed \(indexed.count) day\(indexed.count == 1 ? "" : "s") for lookups"
+                    + (indexed.isEmpty ? "" : ", \(indexed.first!.day) to \(indexed.last!.day)")
+                    + ": \(Quantity.grouped(pairs)) (day, identifier) pairs; today is indexed once it is over")
             Output.flush()
         }
     }

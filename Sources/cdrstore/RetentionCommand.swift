@@ -74,7 +74,9 @@ struct RetentionCommand: ParsableCommand {
                 "\(report.days.count) partition\(report.days.count == 1 ? "" : "s") "
                     + "\(report.dryRun ? "would be " : "")dropped or trimmed; "
                     + "\(Quantity.grouped(report.purged)) preserved call\(report.purged == 1 ? "" : "s") "
-                    + "\(report.dryRun ? "would be " : "")purged")
+                    + "\(report.dryRun ? "would be " : "")purged; "
+                    + "\(report.indexedDays) day\(report.indexedDays == 1 ? "" : "s") "
+                    + "\(report.dryRun ? "would be " : "")indexed for lookups")
         }
 
         static func json(_ report: RetentionRunner.Report) -> String {
@@ -97,6 +99,7 @@ struct RetentionCommand: ParsableCommand {
             }
             writer.addRaw("days", "[" + days.joined(separator: ",") + "]")
             writer.add("purged", report.purged)
+            writer.add("indexed_days", report.indexedDays)
             return writer.finish()
         }
     }

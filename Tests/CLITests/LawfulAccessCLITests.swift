@@ -148,6 +148,62 @@ import Testing
     }
 }
 
+extension LawfulAccessCLITests {
+    /// `lookup --identifiers-file`: every identifier checked before the first lookup, one audit
+    /// entry and one export file each, a refused one reported and audited while the others land.
+    @Test func aFileOfIdentifiersIsLookedUpOneAuditEntryAndOneFileEach() throws {
+        let store = try Store()
+        let suffix = String(UInt32.random(in: 0...UInt32.max))
+        let (alice, bob, carol) = ("alice\(suffix)", "bob\(suffix)", "carol\(suffix)")
+        for (login, role) in [(alice, "officer"), (bob, "officer"), (carol, "auditor")] {
+            #expect(try store.run(["grant", login, "cdrstore_\(role)"]).status == 0)
+        }
+        #expect(try store.run(Self.request + ["--identifier", "0812345678"], as: alice).status == 0)
+        #expect(try store.run(["request", "approve", "1"], as: bob).status == 0)
+        let entries = { try store.superuser().execute("SELECT count(*) FROM lawful.audit").scalar ?? "" }
+        let before = try entries()
+
+        let typo = try store.folder.write("typo.txt", "0701234567\n  -- \n")
+        let badLine = try store.run(
+            ["lookup", "--request", "1", "--identifiers-file", typo, "--country-code", "46"], as: alice)
+        #expect(
+            badLine.status == 1
+                && badLine.stderr.contains("typo.txt, line 2: the identifier '--' normalises to nothing"))
+        let list = try store.folder.write(
+            "numbers.txt", "# case 2026-000123\n0701234567\n\n0812345678\n0701234567\n0799999999\n")
+        let toStandardOutput = try store.run(
+            ["lookup", "--request", "1", "--identifiers-file", list, "--country-code", "46", "--format", "csv"],
+            as: alice)
+        #expect(
+            toStandardOutput.status == 1
+                && toStandardOutput.stderr.contains("--format csv with several identifiers needs --out"))
+        #expect(try entries() == before)
+
+        let out = store.folder.path + "/case.csv"
+        let lookup = try store.run(
+            [
+                "lookup", "--request", "1", "--identifiers-file", list, "--country-code", "46", "--format", "csv",
+                "--out", out,
+            ], as: alice)
+        #expect(lookup.status == 1)
+        #expect(lookup.stdout.contains("3 calls of +46701234567") && lookup.stdout.contains("3 calls of +46812345678"))
+        #expect(lookup.stderr.contains("+46799999999: legal request 1 does not name this identifier"))
+        #expect(lookup.stderr.contains("1 of 3 lookups failed or were refused"))
+        for file in ["case-1.csv", "case-2.csv"] {
+            let rows = try String(contentsOfFile: store.folder.path + "/" + file, encoding: .utf8).split(
+                separator: "\n")
+            #expect(rows.count == 4, "\(file): a header and 3 calls")
+            #expect(FileManager.default.fileExists(atPath: store.folder.path + "/" + file + ".manifest.json"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: store.folder.path + "/case-3.csv"))
+        let audit = try store.run(["audit", "list", "--request", "1", "--format", "csv"], as: carol)
+        let actions = audit.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[3] }
+        #expect(
+            actions.suffix(5) == ["lookup", "export", "lookup", "export", "lookup-refused"], "\(audit.stdout)")
+        #expect(try store.run(["audit", "verify"], as: carol).status == 0)
+    }
+}
+
 /// A step of a store's set-up that did not succeed, with cdrstore's own words.
 struct SetUpFailure: Error, CustomStringConvertible {
     let description: String
