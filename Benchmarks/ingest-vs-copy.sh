@@ -2,8 +2,9 @@
 # End-to-end ingest benchmark, all in one run on one private PostgreSQL, each database freshly
 # migrated with the same daily partitions made beforehand:
 #   (a) cdrstore ingest of a generated Asterisk Master.csv
-#   (a0) the same into a database whose identifier index (cdr.identifier_day's trigger) is
-#        disabled: what that index costs ingest
+#   (a0) the same into a database whose trigger noting unindexed days (cdr.unindexed_day, for the
+#        identifier index) is disabled: what that index costs ingest; and the time `cdrstore
+#        partitions index` then takes to index the days (a) stored
 #   (b) psql \copy of the same calls, already normalised into cdr.call's columns (text COPY)
 #   (c) one INSERT statement per row (autocommit), for a slice of the same calls
 # and, with --memory-gb G, the peak resident memory of cdrstore ingest on a file of about G GiB.
@@ -51,7 +52,7 @@ size_mb=$(awk -v bytes="$(stat -c %s "$work/Master.csv")" 'BEGIN { printf "%.0f"
 
 fresh_database bench_ingest
 fresh_database bench_plain
-psql -q "$socket dbname=bench_plain" -c "ALTER TABLE cdr.call DISABLE TRIGGER call_days_indexed"
+psql -q "$socket dbname=bench_plain" -c "ALTER TABLE cdr.call DISABLE TRIGGER call_days_noted"
 fresh_database bench_copy
 fresh_database bench_insert
 sync
@@ -98,7 +99,10 @@ done
 echo
 echo "input: $calls calls, $size_mb MiB Asterisk CSV; PostgreSQL $(psql -tA "$socket dbname=postgres" -c 'SHOW server_version')"
 printf '(a) cdrstore ingest (binary COPY)   %10s rows/s  %8s s\n' "$ingest_rate" "$ingest_seconds"
-echo "identifier index after (a): $(psql -tA "$socket dbname=bench_ingest" -c "SELECT (SELECT count(*) FROM cdr.identifier_day) || ' (identifier, day) pairs, ' || pg_size_pretty(pg_total_relation_size('cdr.identifier_day')) || ' beside ' || pg_size_pretty(sum(total_bytes)) || ' of calls' FROM cdr.partitions")"
+start=$(now)
+"$bin" partitions index --db "$socket dbname=bench_ingest" > "$work/index.out"
+end=$(now)
+echo "then cdrstore partitions index on (a)'s database: $(seconds "$start" "$end") s: $(cat "$work/index.out")"
 printf '(a0) the same, identifier index off %9s rows/s  %8s s\n' "$plain_rate" "$plain_seconds"
 printf '(b) psql \\copy of normalised rows   %10s rows/s  %8s s\n' "$copy_rate" "$copy_seconds"
 printf '(c) INSERT per row (%s rows)     %10s rows/s  %8s s\n' "$insert_calls" "$insert_rate" "$insert_seconds"

@@ -24,13 +24,14 @@ CREATE FUNCTION cdr.call_identifiers(source text, destination text, source_ip in
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN ARRAY[source, destination, source_ip::text];
 
--- Day first: a lookup probes it once per day of its window, and a day's pairs are replaced or
--- removed with one range of the key.
+-- Keyed day first, so that a day's pairs are replaced or removed with one range of the key; a
+-- lookup reads an identifier's days with one range of the second index.
 CREATE TABLE cdr.identifier_day (
     day        date NOT NULL,
     identifier text COLLATE "C" NOT NULL,
     PRIMARY KEY (day, identifier)
 );
+CREATE INDEX identifier_day_identifier ON cdr.identifier_day (identifier, day);
 COMMENT ON TABLE cdr.identifier_day IS
     'The identifiers (source, destination, source IP as inet text) of the calls of each indexed UTC day; read by lookups';
 
@@ -112,6 +113,33 @@ BEGIN
 END
 $$;
 
+-- As in 001_schema.sql (run as its owner since 005_lawful_access.sql), and a new partition is
+-- readable by cdrstore_lawful, whose lookups read a day's partition by name.
+CREATE OR REPLACE FUNCTION cdr.ensure_partition(day date) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    partition text := cdr.partition_name(day);
+BEGIN
+    IF to_regclass(format('cdr.%I', partition)) IS NOT NULL THEN
+        RETURN false;
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtext('cdrstore'), hashtext('partition'));
+    IF to_regclass(format('cdr.%I', partition)) IS NOT NULL THEN
+        RETURN false;
+    END IF;
+    EXECUTE format(
+        'CREATE TABLE cdr.%I PARTITION OF cdr.call FOR VALUES FROM (%L) TO (%L)',
+        partition,
+        day::timestamp AT TIME ZONE 'UTC',
+        (day + 1)::timestamp AT TIME ZONE 'UTC');
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cdrstore_lawful') THEN
+        EXECUTE format('GRANT SELECT ON cdr.%I TO cdrstore_lawful', partition);
+    END IF;
+    RETURN true;
+END
+$$;
+
 -- The keys cdr.identifier_day holds for calls a lookup of `identifier` finds: the identifier as a
 -- party, and as a source IP when it is an address.
 CREATE FUNCTION lawful.identifier_keys(identifier text) RETURNS text[]
@@ -140,15 +168,11 @@ DECLARE
 BEGIN
     IF days IS NULL THEN
         -- One statement, so one snapshot: a day being indexed meanwhile is seen either before
-        -- (unindexed) or after (indexed), never in between. One index probe per day of the window.
+        -- (unindexed) or after (indexed), never in between.
         SELECT coalesce(array_agg(w.day::timestamp AT TIME ZONE 'UTC' ORDER BY w.day), '{}') INTO live_days
         FROM (
-            SELECT g.day::date AS day
-            FROM (SELECT min(d.day) AS first, max(d.day) AS last FROM cdr.identifier_day AS d) AS indexed
-            CROSS JOIN LATERAL generate_series(greatest(from_day, indexed.first)::timestamp,
-                                               least(to_day, indexed.last)::timestamp, interval '1 day') AS g (day)
-            WHERE indexed.first IS NOT NULL
-              AND EXISTS (SELECT 1 FROM cdr.identifier_day AS d WHERE d.day = g.day::date AND d.identifier = ANY (keys))
+            SELECT d.day FROM cdr.identifier_day AS d
+            WHERE d.identifier = ANY (keys) AND d.day BETWEEN from_day AND to_day
             UNION
             SELECT u.day FROM cdr.unindexed_day AS u WHERE u.day BETWEEN from_day AND to_day
         ) AS w;
@@ -156,18 +180,19 @@ BEGIN
     IF cardinality(live_days) = 0 AND (days IS NOT NULL OR NOT with_preserved) THEN
         RETURN '{}';
     END IF;
-    -- One branch per day, with the day's bounds as literals: the planner prunes each branch to its
-    -- partition and plans it with the simple conditions its indexes serve (one condition listing
-    -- every day made planning grow with the square of the days: 60 ms for 66 days, warm).
+    -- One branch per day, on the day's partition by name: the planner opens and plans just those
+    -- tables, with the simple conditions their indexes serve. (Measured with 11 days: 3 ms to plan
+    -- from a new connection, where the same branches on cdr.call, pruned to one partition each,
+    -- took 11 ms, and one condition listing every day on cdr.call grew with the square of the days.)
     SELECT coalesce(string_agg(format($branch$
             SELECT start_time, answer_time, end_time, duration_s, source, destination, source_ip, call_type,
                    disposition, equipment, account, feed, record_key, record_hash, 'live'::text AS stored
-            FROM cdr.call
-            WHERE start_time >= %L AND start_time < %L AND start_time >= $1 AND start_time < $2
-              AND (source = $3 OR destination = $3 OR source_ip = $4)
-            UNION ALL$branch$, d, d + interval '1 day'), ''), '')
+            FROM cdr.%I
+            WHERE start_time >= $1 AND start_time < $2 AND (source = $3 OR destination = $3 OR source_ip = $4)
+            UNION ALL$branch$, p.name), ''), '')
     INTO live_branches
-    FROM unnest(live_days) AS d;
+    FROM (SELECT cdr.partition_name((d AT TIME ZONE 'UTC')::date) AS name FROM unnest(live_days) AS d) AS p
+    WHERE to_regclass(format('cdr.%I', p.name)) IS NOT NULL;
     IF days IS NOT NULL THEN
         SELECT coalesce(' AND (' || string_agg(format('(start_time >= %L AND start_time < %L)', d, d + interval '1 day'),
                                                ' OR ') || ')', ' AND false')

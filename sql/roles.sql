@@ -110,6 +110,8 @@ DECLARE
 BEGIN
     FOR partition IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = 'cdr.call'::regclass LOOP
         EXECUTE format('ALTER TABLE %s OWNER TO cdrstore_admin', partition);
+        -- Lookups (running as cdrstore_lawful) read a day's partition by name.
+        EXECUTE format('GRANT SELECT ON %s TO cdrstore_lawful', partition);
     END LOOP;
 END
 $$;

@@ -201,6 +201,14 @@ extension LawfulAccessCLITests {
         #expect(
             actions.suffix(5) == ["lookup", "export", "lookup", "export", "lookup-refused"], "\(audit.stdout)")
         #expect(try store.run(["audit", "verify"], as: carol).status == 0)
+
+        // Indexed, the days are found through cdr.identifier_day instead of being searched in full.
+        let indexed = try store.run(["partitions", "index"])
+        #expect(indexed.stdout.contains("indexed 3 days for lookups, 2026-10-11 to 2026-10-13"), "\(indexed.stderr)")
+        #expect(try store.run(["partitions", "index"]).stdout.contains("indexed 0 days for lookups"))
+        let again = try store.run(
+            ["lookup", "--request", "1", "--identifier", "0812345678", "--country-code", "46"], as: alice)
+        #expect(again.status == 0 && again.stderr.contains("3 calls of +46812345678"), "\(again.stderr)")
     }
 }
 
