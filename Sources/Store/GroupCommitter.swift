@@ -5,7 +5,8 @@ import Postgres
 
 /// Commits pushed records for many concurrent requests in shared transactions (group commit): a
 /// thread of its own takes everything queued, stores it with one COPY per feed, commits, and only
-/// then answers each request. A full queue refuses new submissions so senders can retry later.
+/// then answers each request. A full queue refuses new submissions so senders can retry later. A
+/// group that fails is committed again feed by feed, so one feed's failure fails only its own pushes.
 public final class GroupCommitter: @unchecked Sendable {
     /// What one group commit did, for metrics.
     public struct CommitReport: Sendable {
@@ -118,10 +119,29 @@ public final class GroupCommitter: @unchecked Sendable {
         return group
     }
 
+    /// Commits the group; when that fails and the group holds several feeds' pushes, each feed's
+    /// pushes again on their own, so that one feed's failure never fails another feed's pushes.
     private func commit(_ group: [Waiting]) {
+        guard let error = attempt(group) else { return }
+        var feeds: [String] = []
+        for waiting in group where !feeds.contains(waiting.submission.feed) { feeds.append(waiting.submission.feed) }
+        guard feeds.count > 1 else {
+            fail(group, error)
+            Thread.sleep(forTimeInterval: 0.2)
+            return
+        }
+        var anyCommitted = false
+        for feed in feeds {
+            let part = group.filter { $0.submission.feed == feed }
+            if let error = attempt(part) { fail(part, error) } else { anyCommitted = true }
+        }
+        if !anyCommitted { Thread.sleep(forTimeInterval: 0.2) }
+    }
+
+    /// Stores the group in one transaction and answers each submission; on failure forgets the
+    /// connection and returns the error, answering nobody.
+    private func attempt(_ group: [Waiting]) -> (any Error)? {
         let started = DispatchTime.now().uptimeNanoseconds
-        var records = 0
-        for waiting in group { records += waiting.submission.count }
         do {
             let outcomes = try store(group.map(\.submission))
             var perFeed: [String: PushOutcome] = [:]
@@ -131,18 +151,27 @@ public final class GroupCommitter: @unchecked Sendable {
             }
             report(
                 CommitReport(
-                    submissions: group.count, records: records, perFeed: perFeed,
+                    submissions: group.count, records: Self.records(of: group), perFeed: perFeed,
                     seconds: Self.seconds(since: started)))
+            return nil
         } catch {
             connection = nil
             partitions = nil
-            for waiting in group { waiting.completion(.failure(error)) }
-            report(
-                CommitReport(
-                    submissions: group.count, records: records, perFeed: [:], seconds: Self.seconds(since: started),
-                    failure: "\(error)"))
-            Thread.sleep(forTimeInterval: 0.2)
+            return error
         }
+    }
+
+    /// Answers every submission of the group with `error`.
+    private func fail(_ group: [Waiting], _ error: any Error) {
+        for waiting in group { waiting.completion(.failure(error)) }
+        report(
+            CommitReport(
+                submissions: group.count, records: Self.records(of: group), perFeed: [:], seconds: 0,
+                failure: "\(error)"))
+    }
+
+    private static func records(of group: [Waiting]) -> Int {
+        group.reduce(0) { $0 + $1.submission.count }
     }
 
     /// Stores the submissions in one transaction and returns each one's outcome, in order.
