@@ -1,7 +1,7 @@
 import Billing
 import Feeds
 import Foundation
-import Server
+import FuzzDriver
 
 /// One libFuzzer target per parser family, chosen by `CDRSTORE_FUZZ_TARGET` (see `Fuzz/run.sh`).
 /// Each takes arbitrary bytes; a crash, a sanitizer report or a broken invariant is a finding.
@@ -11,7 +11,6 @@ enum FuzzTarget: String, CaseIterable {
     case kamailio
     case cdrJSONL = "cdr-jsonl"
     case tariffs
-    case serveConfig = "serve-config"
 
     /// The target named by the environment; stops the process with a sentence when it names none.
     static let current: FuzzTarget = {
@@ -41,15 +40,22 @@ enum FuzzTarget: String, CaseIterable {
             Self.parse(bytes, format: "cdr-jsonl")
         case .tariffs:
             _ = try? TariffFile.parse(bytes)
-        case .serveConfig:
-            _ = try? ServeConfiguration.parse(yaml: String(decoding: bytes, as: UTF8.self), origin: "fuzz.yaml")
         }
     }
+
+    /// Each format's feed settings, made once rather than for every input.
+    private static let settingsByFormat = Dictionary(
+        uniqueKeysWithValues: FeedFormat.allCases.map { format in
+            (
+                format.rawValue,
+                try! FeedSettings(format: format.rawValue, timeZone: "Europe/Stockholm", countryCode: "46")
+            )
+        })
 
     /// Parses `bytes` whole, and again in two pieces split where the first byte says, as a file
     /// read in chunks would be, checking that positions stay inside the input.
     private static func parse(_ bytes: [UInt8], format: String, now: Int64 = .max) {
-        let settings = try! FeedSettings(format: format, timeZone: "Europe/Stockholm", countryCode: "46")
+        let settings = settingsByFormat[format]!
         var whole = settings.makeParser(now: now)
         let count = Int64(bytes.count)
         let used = bytes.withUnsafeBytes { buffer in
@@ -85,24 +91,10 @@ enum FuzzTarget: String, CaseIterable {
     }
 }
 
-/// libFuzzer's driver (its runtime is linked by `-sanitize=fuzzer`).
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
-/// Hands the command line to libFuzzer, which calls the chosen target with each input.
+/// Runs the target the environment names on each input libFuzzer gives.
 @main enum CDRFuzz {
     static func main() {
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        let status = runFuzzerDriver(&argc, &argv) { start, count in
-            let bytes = start.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
-            FuzzTarget.current.run(bytes)
-            return 0
-        }
-        exit(status)
+        let target = FuzzTarget.current
+        runFuzzer { target.run($0) }
     }
 }
