@@ -23,7 +23,10 @@
 # Unlike the other scripts it does not build cdrstore: it runs --binary (default: .build/release/cdrstore,
 # built with swift build -c release --product cdrstore), so it can measure a binary built elsewhere.
 #
-# Usage: Benchmarks/lookup-latency.sh [--calls 10000000] [--days 730] [--lookups 50] [--binary PATH] [--explain FILE]
+# --keep DIR leaves the store running in DIR (a new folder) at the end, to study it further; the
+# script prints how to reach it and how to stop it.
+#
+# Usage: Benchmarks/lookup-latency.sh [--calls 10000000] [--days 730] [--lookups 50] [--binary PATH] [--explain FILE] [--keep DIR]
 set -euo pipefail
 
 calls=10000000
@@ -31,6 +34,7 @@ days=730
 lookups=50
 binary=
 explain_file=
+keep=
 while [ $# -gt 0 ]; do
     case "$1" in
         --calls) calls="$2"; shift 2 ;;
@@ -38,7 +42,8 @@ while [ $# -gt 0 ]; do
         --lookups) lookups="$2"; shift 2 ;;
         --binary) binary="$2"; shift 2 ;;
         --explain) explain_file="$2"; shift 2 ;;
-        *) echo "lookup-latency.sh: unknown option '$1' (use --calls N, --days D, --lookups K, --binary PATH, --explain FILE)" >&2
+        --keep) keep="$2"; shift 2 ;;
+        *) echo "lookup-latency.sh: unknown option '$1' (use --calls N, --days D, --lookups K, --binary PATH, --explain FILE, --keep DIR)" >&2
            exit 2 ;;
     esac
 done
@@ -47,6 +52,8 @@ for value in "$calls" "$days" "$lookups"; do
 done
 case "$binary" in "" | /*) ;; *) binary="$PWD/$binary" ;; esac   # relative to where the script was started
 case "$explain_file" in "" | /*) ;; *) explain_file="$PWD/$explain_file" ;; esac
+case "$keep" in "" | /*) ;; *) keep="$PWD/$keep" ;; esac
+[ -z "$keep" ] || [ ! -e "$keep" ] || { echo "lookup-latency.sh: --keep $keep exists already; name a new folder" >&2; exit 2; }
 cd "$(dirname "$0")/.."
 bin="${binary:-$PWD/.build/release/cdrstore}"
 [ -x "$bin" ] || { echo "lookup-latency.sh: no cdrstore binary at $bin (swift build -c release --product cdrstore, or --binary PATH)" >&2
@@ -62,10 +69,23 @@ bindir=$(pg_config --bindir 2>/dev/null || true)
 # itself; here the binary is given): cdrstore's embedded cluster in a temporary folder, run by an
 # unprivileged user when this runs as root, stopped and removed on exit, even when interrupted
 # (Ctrl-C cancels the running statement; a TERM to the script alone waits for it to end).
-work=$(mktemp -d /tmp/cdrstore-bench.XXXXXX)
+if [ -n "$keep" ]; then
+    mkdir -p "$keep"
+    work=$keep
+else
+    work=$(mktemp -d /tmp/cdrstore-bench.XXXXXX)
+fi
 chmod 755 "$work"
 export CDRSTORE_HOME="$work/home"
-trap '"$bin" embedded stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+finish() {
+    if [ -n "$keep" ]; then
+        echo "the store is still running: psql \"host=$work/home/run port=5432 user=cdrstore dbname=bench_lookup\"; stop it with CDRSTORE_HOME=$work/home $bin embedded stop"
+    else
+        "$bin" embedded stop >/dev/null 2>&1 || true
+        rm -rf "$work"
+    fi
+}
+trap finish EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP

@@ -34,6 +34,9 @@ public enum SchemaFiles {
         Migration(
             version: 7, name: "007_identifier_days.sql",
             sql: String(decoding: PackageResources._07_identifier_days_sql, as: UTF8.self)),
+        Migration(
+            version: 8, name: "008_held_results.sql",
+            sql: String(decoding: PackageResources._08_held_results_sql, as: UTF8.self)),
     ]
 
     /// `roles.sql`: the group roles and their grants, which `cdrstore roles setup` applies (idempotent).

@@ -124,7 +124,9 @@ GRANT SELECT, INSERT, UPDATE ON lawful.request TO cdrstore_lawful;
 -- UPDATE only because appending takes LOCK TABLE ... SHARE ROW EXCLUSIVE, which asks for it; the
 -- log's trigger refuses every UPDATE.
 GRANT SELECT, INSERT, UPDATE ON lawful.audit TO cdrstore_lawful;
-GRANT SELECT ON cdr.call, cdr.preserved_call, cdr.identifier_day, cdr.unindexed_day TO cdrstore_lawful;
+GRANT SELECT ON cdr.call, cdr.preserved_call, cdr.identifier_day, cdr.unindexed_day, cdr.removals TO cdrstore_lawful;
+-- The results of lookups between their two steps: only these functions read them.
+GRANT SELECT, INSERT, DELETE ON lawful.held_result TO cdrstore_lawful;
 GRANT SELECT, INSERT, UPDATE ON cdr.hold TO cdrstore_lawful;
 DROP POLICY IF EXISTS hold_lawful ON cdr.hold;
 CREATE POLICY hold_lawful ON cdr.hold TO cdrstore_lawful USING (kind = 'legal') WITH CHECK (kind = 'legal');

@@ -17,6 +17,14 @@ import Testing
         return (fixture, try fixture.approvedRequest())
     }
 
+    /// What a DBA or retention may do between the two steps of a lookup, by name.
+    private static let removalDoors: [(String, String)] =
+        [
+            ("DELETE", "DELETE FROM cdr.call WHERE start_time = '2026-03-01T18:00:00Z'"),
+            ("UPDATE", "UPDATE cdr.call SET duration_s = duration_s + 1 WHERE start_time = '2026-03-02T11:00:00Z'"),
+            ("DELETE preserved", "DELETE FROM cdr.preserved_call"),
+        ]
+
     /// A number that appears only in the call data, never in a request or criteria.
     private static let secretParty = "+46855501234"
 
@@ -100,19 +108,29 @@ import Testing
         #expect(calls == "2")
     }
 
-    @Test func anEntryOfAClosedRequestAStaleOneOrAChangedResultIsRefused() throws {
+    @Test func anEntryOfAClosedRequestAStaleOneOrARemovalSinceIsRefused() throws {
         let (fixture, id) = try Self.prepared()
-        let changed = try fixture.alice.execute(Self.lookup(id)).scalar!
+        // A call stored after step 1 is not what the entry audited: step 2 hands out the audited two.
+        let beforeLate = try fixture.alice.execute(Self.lookup(id)).scalar!
         try fixture.store.insertCalls(["2026-03-01T18:00:00Z"], source: LawfulFixture.target)
-        let late = Self.refused(fixture.alice, "SELECT * FROM lawful.disclose(\(changed))")
-        #expect(late.contains("the calls of audit entry \(changed) changed after it was written (2 then, 3 now)"))
-        let shrunk = try fixture.alice.execute(Self.lookup(id)).scalar!
-        try fixture.store.connection.execute("DELETE FROM cdr.call WHERE start_time = '2026-03-02T11:00:00Z'")
-        let gone = Self.refused(fixture.alice, "SELECT * FROM lawful.disclose(\(shrunk))")
-        #expect(gone.contains("changed after it was written (3 then, 2 now)"))
-        let unchanged = try fixture.alice.execute(Self.lookup(id)).scalar!
-        try fixture.store.insertCalls(["2026-05-05T12:00:00Z"], source: LawfulFixture.target)
-        #expect(try fixture.alice.execute("SELECT records FROM lawful.disclose(\(unchanged))").scalar == "2")
+        let audited = try fixture.alice.execute(
+            "SELECT records, result_sha256 FROM lawful.disclose(\(beforeLate))"
+        ).rows
+        let entry = try fixture.audit().first { $0.sequence == Int64(beforeLate)! }
+        #expect(audited == [["2", entry?.resultSHA256]])
+
+        for (door, sql) in Self.removalDoors {
+            let entry = try fixture.alice.execute(Self.lookup(id)).scalar!
+            try fixture.store.connection.executeScript(sql)
+            let text = Self.refused(fixture.alice, "SELECT * FROM lawful.disclose(\(entry))")
+            #expect(text.contains("calls were removed or changed after audit entry \(entry) was written"), "\(door)")
+        }
+        let retained = try fixture.alice.execute(Self.lookup(id)).scalar!
+        // 24 months after the end of 2026-03-01: that day expires whole, its partition is dropped
+        // (no DELETE that a trigger would see).
+        #expect(try fixture.store.run(asOf: "2028-03-02T00:00:00Z").days.map(\.action) == [.drop])
+        let afterRetention = Self.refused(fixture.alice, "SELECT * FROM lawful.disclose(\(retained))")
+        #expect(afterRetention.contains("calls were removed or changed after audit entry \(retained) was written"))
 
         let stale = try fixture.alice.execute(Self.lookup(id)).scalar!
         try fixture.store.connection.executeScript(

@@ -130,7 +130,7 @@ import Testing
         }
         #expect(append?.description.contains("permission denied for function append_audit") == true)
         let calls = #expect(throws: PostgresError.self) {
-            try fixture.alice.execute("SELECT lawful.calls_of('x', '-infinity', 'infinity', true, NULL)")
+            try fixture.alice.execute("SELECT lawful.calls_of('x', '-infinity', 'infinity', true)")
         }
         #expect(calls?.description.contains("permission denied") == true)
     }
