@@ -11,7 +11,8 @@ struct AuditCommand: ParsableCommand {
 
     /// `audit list [--request ID]`.
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List audit entries in order.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List audit entries in order.")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Only the entries of this legal request.") var request: Int64?
         @Option(help: "table, csv or json.") var format = "table"
@@ -36,6 +37,7 @@ struct AuditCommand: ParsableCommand {
     /// `audit verify`.
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract:
                 "Recompute the hash chain and check who owns the lawful-access functions; exit 0 when both hold, "
                 + "else 1 naming the first bad entry or owner.")

@@ -12,6 +12,7 @@ struct TariffCommand: ParsableCommand {
     /// `tariff import FILE`.
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import a tariff CSV: every rate in one transaction, or none with the lines that are wrong.")
         @OptionGroup var database: DatabaseOptions
         @Argument(
@@ -29,7 +30,8 @@ struct TariffCommand: ParsableCommand {
 
     /// `tariff list [--plan P]`.
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List rates by plan, prefix and validity.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List rates by plan, prefix and validity.")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Only this plan.") var plan: String?
         @Flag(help: "One JSON object per rate.") var json = false
@@ -51,6 +53,7 @@ struct AccountCommand: ParsableCommand {
     /// `account set ACCOUNT --plan P`.
     struct Set: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "set",
             abstract: "Put an account on a plan, from a time or for all calls (and set its currency, zone).")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The account, as the feeds name it.") var account: String
@@ -71,7 +74,8 @@ struct AccountCommand: ParsableCommand {
 
     /// `account list`.
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List billing accounts.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List billing accounts.")
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
@@ -154,7 +158,8 @@ struct InvoiceCommand: ParsableCommand {
 
     /// `invoice list [--period P] [--unpaid]`.
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List invoices by period and account.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List invoices by period and account.")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Only this month, YYYY-MM.") var period: String?
         @Flag(help: "Only unpaid invoices.") var unpaid = false
@@ -171,7 +176,8 @@ struct InvoiceCommand: ParsableCommand {
 
     /// `invoice show ID`.
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an invoice and its lines.")
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "Show an invoice and its lines.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The invoice id.") var id: Int64
         @Option(help: "table, csv or json.") var format = "table"

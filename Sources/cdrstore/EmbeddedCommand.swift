@@ -17,7 +17,8 @@ struct EmbeddedCommand: ParsableCommand {
 
     /// `embedded start`.
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create and start the embedded PostgreSQL.")
+        static let configuration = CommandConfiguration(
+            commandName: "start", abstract: "Create and start the embedded PostgreSQL.")
         func run() throws {
             let cluster = EmbeddedCommand.cluster
             let started = try cluster.start()
@@ -28,7 +29,8 @@ struct EmbeddedCommand: ParsableCommand {
 
     /// `embedded stop`.
     struct Stop: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop the embedded PostgreSQL.")
+        static let configuration = CommandConfiguration(
+            commandName: "stop", abstract: "Stop the embedded PostgreSQL.")
         func run() throws {
             try EmbeddedCommand.cluster.stop()
             Output.line("stopped the embedded PostgreSQL under \(EmbeddedCommand.cluster.home)")
@@ -39,6 +41,7 @@ struct EmbeddedCommand: ParsableCommand {
     /// `embedded status`.
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Print where the embedded PostgreSQL lives and how to reach it with psql.")
         func run() throws {
             let cluster = EmbeddedCommand.cluster

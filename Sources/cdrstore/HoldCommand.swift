@@ -11,7 +11,8 @@ struct HoldCommand: ParsableCommand {
 
     /// `hold place`.
     struct Place: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Place a hold on calls of identifiers or an account.")
+        static let configuration = CommandConfiguration(
+            commandName: "place", abstract: "Place a hold on calls of identifiers or an account.")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Why (a case or invoice reference).") var reason: String
         @Option(help: "A number, SIP URI or IP address; repeat for several.") var identifier: [String] = []
@@ -36,7 +37,8 @@ struct HoldCommand: ParsableCommand {
 
     /// `hold list [--active]`.
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List holds, newest first.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List holds, newest first.")
         @OptionGroup var database: DatabaseOptions
         @Flag(help: "Only holds in force now.") var active = false
         @Flag(help: "One JSON object per hold.") var json = false
@@ -79,7 +81,8 @@ struct HoldCommand: ParsableCommand {
 
     /// `hold extend ID --until T`.
     struct Extend: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Move a hold's expiry.")
+        static let configuration = CommandConfiguration(
+            commandName: "extend", abstract: "Move a hold's expiry.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The hold's id.") var id: Int64
         @Option(help: "The new expiry.") var until: String
@@ -96,6 +99,7 @@ struct HoldCommand: ParsableCommand {
     /// `hold release ID --reason R`.
     struct Release: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "release",
             abstract: "Release a hold; what it alone kept goes at the next run.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The hold's id.") var id: Int64

@@ -11,6 +11,7 @@ struct PartitionsCommand: ParsableCommand {
     /// `partitions ensure --ahead N`.
     struct Ensure: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "ensure",
             abstract: "Create today's partition and the next days' ahead of time.")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Days after today to create.") var ahead = 7
@@ -32,6 +33,7 @@ struct PartitionsCommand: ParsableCommand {
     /// `partitions index`.
     struct Index: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "index",
             abstract:
                 "Index for lookups the finished days with calls not indexed yet (retention run does it too).")
         @OptionGroup var database: DatabaseOptions
@@ -52,6 +54,7 @@ struct PartitionsCommand: ParsableCommand {
     /// `partitions list`.
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the daily partitions with sizes and row counts.")
         @OptionGroup var database: DatabaseOptions
         @Flag(help: "Count rows exactly instead of using the planner's estimate.") var exact = false

@@ -11,7 +11,8 @@ struct RejectsCommand: ParsableCommand {
 
     /// `rejects list [--feed F]`.
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List refused records, newest first.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List refused records, newest first.")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Only this feed.") var feed: String?
         @Option(help: "At most this many.") var limit = 100

@@ -11,6 +11,7 @@ struct RequestCommand: ParsableCommand {
     /// `request create`.
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract:
                 "Register a legal request (the same country, authority and number again returns the existing one).")
         @OptionGroup var database: DatabaseOptions
@@ -55,6 +56,7 @@ struct RequestCommand: ParsableCommand {
     /// `request approve ID`.
     struct Approve: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "approve",
             abstract: "Approve a request (not as the login that created it).")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The request's id.") var id: Int64
@@ -68,7 +70,8 @@ struct RequestCommand: ParsableCommand {
 
     /// `request list`.
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List legal requests, newest first.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List legal requests, newest first.")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "table, csv or json.") var format = "table"
 
@@ -89,7 +92,8 @@ struct RequestCommand: ParsableCommand {
 
     /// `request show ID`.
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show everything recorded about one request.")
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "Show everything recorded about one request.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The request's id.") var id: Int64
 
@@ -106,6 +110,7 @@ struct RequestCommand: ParsableCommand {
     /// `request close ID`.
     struct Close: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "close",
             abstract: "Close a request: no more lookups; its preservation hold is released.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The request's id.") var id: Int64
@@ -120,6 +125,7 @@ struct RequestCommand: ParsableCommand {
     /// `request preserve ID --until T`.
     struct Preserve: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "preserve",
             abstract: "Preserve a request's calls (at most 90 days), or extend that once by at most 90 days.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The request's id.") var id: Int64

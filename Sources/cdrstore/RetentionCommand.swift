@@ -10,7 +10,8 @@ struct RetentionCommand: ParsableCommand {
 
     /// `retention policy [--ceiling-months N --floor-months N [--i-know]]`.
     struct Policy: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the retention policy, or change it.")
+        static let configuration = CommandConfiguration(
+            commandName: "policy", abstract: "Show the retention policy, or change it.")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Months after which un-held calls must be gone (1 to 120 without --i-know).")
         var ceilingMonths: Int?
@@ -39,6 +40,7 @@ struct RetentionCommand: ParsableCommand {
     /// `retention run [--dry-run] [--as-of T] [--json]`.
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Drop expired days, keeping what holds cover; --dry-run shows exactly what would happen.")
         @OptionGroup var database: DatabaseOptions
         @Flag(help: "Change nothing; print what a real run at the same --as-of would do.") var dryRun = false

@@ -10,6 +10,7 @@ struct RolesCommand: ParsableCommand {
     /// `roles setup`.
     struct Setup: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "setup",
             abstract: "Create the five group roles and apply their grants (idempotent; run as a superuser).")
         @OptionGroup var database: DatabaseOptions
 
@@ -24,7 +25,8 @@ struct RolesCommand: ParsableCommand {
 
     /// `roles list`.
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the logins in each cdrstore role.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List the logins in each cdrstore role.")
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
