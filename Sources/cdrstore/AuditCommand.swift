@@ -58,7 +58,7 @@ struct AuditCommand: ParsableCommand {
                 throw CLIError("the lawful-access functions are NOT safely owned: \(problem)")
             }
             Output.line(
-                "the \(owners.count) lawful-access functions that write the log run as \(Roles.definer), "
+                "the \(owners.count) lawful-access functions (SECURITY DEFINER) run as \(Roles.definer), "
                     + "which cannot log in and has no members")
             Output.flush()
         }
