@@ -342,13 +342,14 @@ echo "then cdrstore partitions index of the days they touched: $(awk -v us=$((en
 # new connection (catalog caches empty, as for
 # every lookup above) and once more on the same connection (caches filled).
 read -r number _ < "$work/numbers"
-# One branch per day the index names, as lawful.calls_of builds it.
+# One branch per day the index names, testing the columns the number occurs in that day, as
+# lawful.calls_of builds it.
 branches=$(sql "$database" "SELECT string_agg(format('SELECT c.start_time, c.answer_time, c.end_time, c.duration_s,
             c.source, c.destination, c.source_ip, c.call_type, c.disposition, c.equipment, c.account, c.feed,
             c.record_key, c.record_hash, %L::text AS stored FROM cdr.call AS c
-        WHERE c.start_time >= %L AND c.start_time < %L
-          AND (c.source = %L OR c.destination = %L OR c.source_ip = NULL::inet) UNION ALL ', 'live',
-        d.day::timestamp AT TIME ZONE 'UTC', (d.day + 1)::timestamp AT TIME ZONE 'UTC', '$number', '$number'), '')
+        WHERE c.start_time >= %L AND c.start_time < %L AND %s UNION ALL ', 'live',
+        d.day::timestamp AT TIME ZONE 'UTC', (d.day + 1)::timestamp AT TIME ZONE 'UTC',
+        replace(replace(lawful.identifier_condition(d.roles), '\$3', quote_literal('$number')), '\$4', 'NULL::inet')), '')
     FROM cdr.identifier_day AS d WHERE d.identifier = '$number'")
 day_count=$(sql "$database" "SELECT count(*) FROM cdr.identifier_day WHERE identifier = '$number'")
 matched="WITH found_anywhere AS ($branches
@@ -370,7 +371,8 @@ psql -X -qtA -v ON_ERROR_STOP=1 "$db" -c "EXPLAIN (ANALYZE, BUFFERS) $matched" -
 plan_summary() { # plan_summary N: planning and execution time of the Nth plan, and the scans in it
     awk -v want="$1" 'plans == want - 1 { print } /Execution Time/ { plans++ }' "$work/explain.txt" > "$work/plan$1.txt"
     awk '/Planning Time/ { planning = $3 } /Execution Time/ { execution = $3 }
-         /Bitmap Heap Scan on call_p|Seq Scan on call_p/ { live++ } /Seq Scan on call_p/ { sequential++ }
+         /Bitmap Heap Scan on call_p|Index Scan using .* on call_p|Seq Scan on call_p/ { live++ }
+         /Seq Scan on call_p/ { sequential++ }
          END { printf "planning %.1f ms, execution %.1f ms; partitions scanned for the live calls: %d (%d sequentially)",
                       planning, execution, live, sequential }' "$work/plan$1.txt"
 }
