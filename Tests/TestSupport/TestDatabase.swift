@@ -7,10 +7,14 @@ import Store
 ///
 /// - Important: a test that cannot get a server fails with the reason; it never skips.
 public enum TestDatabase {
+    /// The folder name of each test process's cluster starts with this and the process id.
+    private static let folderPrefix = "cdrstore-test-"
+
     private static let cluster: Result<EmbeddedCluster, any Error> = {
         do {
+            stopClustersOfEndedRuns()
             let base = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "cdrstore-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+                "\(folderPrefix)\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
             ).path
             try FileManager.default.createDirectory(
                 atPath: base, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
@@ -28,6 +32,22 @@ public enum TestDatabase {
             return .failure(error)
         }
     }()
+
+    /// Stops and removes the clusters of test processes that ended without their exit handler (a
+    /// signal, such as SIGPIPE when a pipe reading the output closes early), so that none keeps
+    /// running. A folder whose process id belongs to a live process is left alone.
+    private static func stopClustersOfEndedRuns() {
+        let temporary = FileManager.default.temporaryDirectory
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
+        for name in names where name.hasPrefix(folderPrefix) {
+            guard let pid = name.dropFirst(folderPrefix.count).split(separator: "-").first.flatMap({ pid_t($0) }),
+                kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
+            let home = temporary.appendingPathComponent(name).path
+            try? EmbeddedCluster(home: home).stop(immediate: true)
+            try? FileManager.default.removeItem(atPath: home)
+        }
+    }
 
     /// The running test cluster (throws when it could not be started).
     public static func runningCluster() throws -> EmbeddedCluster { try cluster.get() }
