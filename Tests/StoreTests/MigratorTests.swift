@@ -14,7 +14,6 @@ import Testing
             first == [
                 "001_schema.sql", "002_retention.sql", "003_call_legs.sql", "004_billing.sql", "005_lawful_access.sql",
                 "006_commit_before_disclose.sql", "007_identifier_days.sql", "008_held_results.sql",
-                "009_identifier_roles.sql",
             ])
         #expect(try Migrator(connection: connection).migrate().isEmpty)
         let recorded = try connection.execute("SELECT version, name FROM cdr.schema_migration ORDER BY version")
@@ -23,7 +22,6 @@ import Testing
                 ["1", "001_schema.sql"], ["2", "002_retention.sql"], ["3", "003_call_legs.sql"],
                 ["4", "004_billing.sql"], ["5", "005_lawful_access.sql"], ["6", "006_commit_before_disclose.sql"],
                 ["7", "007_identifier_days.sql"], ["8", "008_held_results.sql"],
-                ["9", "009_identifier_roles.sql"],
             ])
         try Migrator(connection: connection).requireCurrentSchema()
     }
