@@ -5,7 +5,7 @@ public enum SHA256Digest {
     /// The 32-byte SHA-256 of `bytes`.
     public static func of(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: 32) { output, count in
-            _ = SHA256(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, output.baseAddress)
+            cdrstore_sha256(bytes.baseAddress, bytes.count, output.baseAddress)
             count = 32
         }
     }
@@ -13,7 +13,7 @@ public enum SHA256Digest {
     /// The first 16 bytes of the SHA-256 of `bytes` as two big-endian integers, without allocating.
     public static func first128Bits(of bytes: UnsafeRawBufferPointer) -> (high: UInt64, low: UInt64) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digest in
-            _ = SHA256(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, digest.baseAddress)
+            cdrstore_sha256(bytes.baseAddress, bytes.count, digest.baseAddress)
             var high: UInt64 = 0
             var low: UInt64 = 0
             for index in 0..<8 {

@@ -16,8 +16,7 @@ public final class Connection {
             throw PostgresError(kind: .connection, message: message)
         }
         self.handle = handle
-        _ = try execute("SET application_name = 'cdrstore'")
-        _ = try execute("SET client_min_messages = warning")
+        try executeScript("SET application_name = 'cdrstore'; SET client_min_messages = warning")
     }
 
     deinit { PQfinish(handle) }

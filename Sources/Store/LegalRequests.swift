@@ -1,3 +1,4 @@
+import Handover
 import Postgres
 
 /// Legal requests: registration, four-eyes approval, closing and quick-freeze preservation. Every
@@ -105,6 +106,21 @@ public struct LegalRequests {
             try connection.execute(
                 "SELECT lawful.preserve($1, \(SQLTime.timestamp("$2")))", [.text(String(id)), .text(String(until))]
             ).scalar!)!
+    }
+
+    /// Request `id`'s identity for exports (nil when there is no such request) and the login of
+    /// this session, in one statement.
+    public func exportIdentity(id: Int64) throws -> (request: RequestIdentity?, login: String) {
+        let row = try connection.execute(
+            """
+            SELECT session_user, r.country_code, r.authority, r.request_number
+            FROM (VALUES (1)) AS one LEFT JOIN lawful.request AS r ON r.id = $1
+            """, [.text(String(id))]
+        ).rows[0]
+        let request = row[1].map {
+            RequestIdentity(countryCode: $0, authorisedOrganisationID: row[2]!, requestNumber: row[3]!)
+        }
+        return (request, row[0]!)
     }
 
     /// Every request (or the one with `id`), newest first, in the order of `columns`.

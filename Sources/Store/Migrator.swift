@@ -59,12 +59,16 @@ public struct Migrator {
 
     /// Throws "run cdrstore migrate" unless the database has every migration this build knows.
     public func requireCurrentSchema() throws {
-        guard try connection.execute("SELECT to_regclass('cdr.schema_migration')").scalar != nil else {
+        // One statement, as every command pays it before its work: a store without the table
+        // answers "undefined table" (42P01).
+        let version: Int
+        do {
+            version =
+                try connection.execute("SELECT coalesce(max(version), 0) FROM cdr.schema_migration")
+                .scalar.flatMap { Int($0) } ?? 0
+        } catch let error as PostgresError where error.sqlState == "42P01" {
             throw StoreError.schemaMissing
         }
-        let version =
-            try connection.execute("SELECT coalesce(max(version), 0) FROM cdr.schema_migration")
-            .scalar.flatMap { Int($0) } ?? 0
         guard version >= Self.latestVersion else { throw StoreError.schemaMissing }
     }
 }

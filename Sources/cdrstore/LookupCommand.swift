@@ -46,14 +46,12 @@ struct LookupCommand: ParsableCommand {
             throw CLIError("\(existing) exists already; an export never overwrites a file, choose another name")
         }
         let connection = try database.connectToCurrentSchema()
-        let requestRow = try LegalRequests(connection: connection).list(id: request).rows.first
+        let exportIdentity = try LegalRequests(connection: connection).exportIdentity(id: request)
         let lookup = OneLookup(
             disclosures: LawfulDisclosures(connection: connection), request: request, window: window, format: format,
-            identity: requestRow.map {
-                RequestIdentity(countryCode: $0[1]!, authorisedOrganisationID: $0[2]!, requestNumber: $0[3]!)
-            },
+            identity: exportIdentity.request,
             cspID: cspID ?? ProcessInfo.processInfo.environment["CDRSTORE_CSP_ID"] ?? "cdrstore",
-            login: try connection.execute("SELECT session_user").scalar ?? "")
+            login: exportIdentity.login)
         guard identifiers.count > 1 else {
             return try lookup.run(identifiers[0], out: files?[0], heading: false)
         }
