@@ -39,7 +39,8 @@ var package = Package(
                 .embedInCode("001_schema.sql"), .embedInCode("002_retention.sql"), .embedInCode("003_call_legs.sql"),
                 .embedInCode("004_billing.sql"), .embedInCode("005_lawful_access.sql"),
                 .embedInCode("006_commit_before_disclose.sql"), .embedInCode("007_identifier_days.sql"),
-                .embedInCode("008_held_results.sql"), .embedInCode("roles.sql"),
+                .embedInCode("008_held_results.sql"),
+                .embedInCode("009_indexed_partitions.sql"), .embedInCode("roles.sql"),
             ],
             swiftSettings: strict
         ),

@@ -2,13 +2,15 @@
 # End-to-end ingest benchmark, all in one run on one private PostgreSQL, each database freshly
 # migrated with the same daily partitions made beforehand:
 #   (a) cdrstore ingest of a generated Asterisk Master.csv
-#   (a0) the same into a database whose trigger noting unindexed days (cdr.unindexed_day, for the
-#        identifier index) is disabled: what that index costs ingest; and the time `cdrstore
-#        partitions index` then takes to index the days (a) stored
+#   (a1) the same into a database whose days were all indexed for lookups beforehand (`cdrstore
+#        partitions index`), so that every call is a late call into an indexed day and runs the
+#        row trigger that takes its partition off cdr.indexed_partition: the most the identifier
+#        index costs ingest (calls into days not indexed, as in (a), meet no trigger of it); and
+#        the time `cdrstore partitions index` then takes to index the days (a) stored
 #   (b) psql \copy of the same calls, already normalised into cdr.call's columns (text COPY)
 #   (c) one INSERT statement per row (autocommit), for a slice of the same calls
 # and, with --memory-gb G, the peak resident memory of cdrstore ingest on a file of about G GiB.
-# Prints rows/s for each and the ratios (a)/(a0), (a)/(b) and (a)/(c). (b) and (c) load the same
+# Prints rows/s for each and the ratios (a1)/(a), (a)/(b) and (a)/(c). (b) and (c) load the same
 # table, triggers and indexes as (a).
 #
 # Usage: Benchmarks/ingest-vs-copy.sh [--calls 1000000] [--insert-calls 100000] [--memory-gb 0]
@@ -51,8 +53,8 @@ columns="start_time, answer_time, end_time, duration_s, billable_s, source, dest
 size_mb=$(awk -v bytes="$(stat -c %s "$work/Master.csv")" 'BEGIN { printf "%.0f", bytes / 1048576 }')
 
 fresh_database bench_ingest
-fresh_database bench_plain
-psql -q "$socket dbname=bench_plain" -c "ALTER TABLE cdr.call DISABLE TRIGGER call_days_noted"
+fresh_database bench_late
+"$bin" partitions index --db "$socket dbname=bench_late" >/dev/null
 fresh_database bench_copy
 fresh_database bench_insert
 sync
@@ -64,10 +66,10 @@ ingest_rate=$(rate "$calls" "$start" "$end")
 ingest_seconds=$(seconds "$start" "$end")
 
 start=$(now)
-"$bin" ingest --db "$socket dbname=bench_plain" --feed bench "${feed_options[@]}" --json "$work/Master.csv" > "$work/plain.json"
+"$bin" ingest --db "$socket dbname=bench_late" --feed bench "${feed_options[@]}" --json "$work/Master.csv" > "$work/late.json"
 end=$(now)
-plain_rate=$(rate "$calls" "$start" "$end")
-plain_seconds=$(seconds "$start" "$end")
+late_rate=$(rate "$calls" "$start" "$end")
+late_seconds=$(seconds "$start" "$end")
 
 start=$(now)
 psql -q "$socket dbname=bench_copy" -c "\\copy cdr.call ($columns) FROM '$work/calls.copy'"
@@ -91,7 +93,7 @@ end=$(now)
 insert_rate=$(rate "$insert_calls" "$start" "$end")
 insert_seconds=$(seconds "$start" "$end")
 
-for database in bench_ingest bench_plain bench_copy; do
+for database in bench_ingest bench_late bench_copy; do
     stored=$(psql -tA "$socket dbname=$database" -c "SELECT count(*) FROM cdr.call")
     [ "$stored" = "$calls" ] || { echo "ingest-vs-copy.sh: $database holds $stored rows, expected $calls" >&2; exit 1; }
 done
@@ -103,11 +105,11 @@ start=$(now)
 "$bin" partitions index --db "$socket dbname=bench_ingest" > "$work/index.out"
 end=$(now)
 echo "then cdrstore partitions index on (a)'s database: $(seconds "$start" "$end") s: $(cat "$work/index.out")"
-printf '(a0) the same, identifier index off %9s rows/s  %8s s\n' "$plain_rate" "$plain_seconds"
+printf '(a1) the same into indexed days     %9s rows/s  %8s s\n' "$late_rate" "$late_seconds"
 printf '(b) psql \\copy of normalised rows   %10s rows/s  %8s s\n' "$copy_rate" "$copy_seconds"
 printf '(c) INSERT per row (%s rows)     %10s rows/s  %8s s\n' "$insert_calls" "$insert_rate" "$insert_seconds"
-awk -v a="$ingest_rate" -v a0="$plain_rate" -v b="$copy_rate" -v c="$insert_rate" \
-    'BEGIN { printf "(a)/(a0) = %.2f  (goal >= 0.90: the identifier index costs at most 10 %%)\n", a / a0
+awk -v a="$ingest_rate" -v a1="$late_rate" -v b="$copy_rate" -v c="$insert_rate" \
+    'BEGIN { printf "(a1)/(a) = %.2f  (goal >= 0.90: the identifier index costs at most 10 %%, late calls included)\n", a1 / a
              printf "(a)/(b) = %.2f   (goal >= 1.0)\n(a)/(c) = %.1f   (goal >= 10)\n", a / b, a / c }'
 
 if [ "$memory_gb" != 0 ]; then

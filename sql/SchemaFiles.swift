@@ -37,6 +37,9 @@ public enum SchemaFiles {
         Migration(
             version: 8, name: "008_held_results.sql",
             sql: String(decoding: PackageResources._08_held_results_sql, as: UTF8.self)),
+        Migration(
+            version: 9, name: "009_indexed_partitions.sql",
+            sql: String(decoding: PackageResources._09_indexed_partitions_sql, as: UTF8.self)),
     ]
 
     /// `roles.sql`: the group roles and their grants, which `cdrstore roles setup` applies (idempotent).

@@ -116,6 +116,8 @@ BEGIN
 END
 $$;
 ALTER FUNCTION cdr.ensure_partition(date) OWNER TO cdrstore_admin;
+-- Indexing a day (a retention run) puts on its partition the trigger that notes changes to it.
+GRANT EXECUTE ON FUNCTION cdr.forget_indexed_partition() TO cdrstore_admin;
 
 -- What the lawful-access functions, running as cdrstore_lawful, read and write: requests, the
 -- audit log (append only), calls live and preserved, and holds (quick freeze, release on close).
@@ -124,7 +126,8 @@ GRANT SELECT, INSERT, UPDATE ON lawful.request TO cdrstore_lawful;
 -- UPDATE only because appending takes LOCK TABLE ... SHARE ROW EXCLUSIVE, which asks for it; the
 -- log's trigger refuses every UPDATE.
 GRANT SELECT, INSERT, UPDATE ON lawful.audit TO cdrstore_lawful;
-GRANT SELECT ON cdr.call, cdr.preserved_call, cdr.identifier_day, cdr.unindexed_day, cdr.removals TO cdrstore_lawful;
+GRANT SELECT ON cdr.call, cdr.preserved_call, cdr.identifier_day, cdr.indexed_partition, cdr.unindexed_partition,
+    cdr.removals TO cdrstore_lawful;
 -- The results of lookups between their two steps: only these functions read them.
 GRANT SELECT, INSERT, DELETE ON lawful.held_result TO cdrstore_lawful;
 GRANT SELECT, INSERT, UPDATE ON cdr.hold TO cdrstore_lawful;

@@ -54,9 +54,10 @@ public struct Partitions {
         }
     }
 
-    /// Indexes for lookups every day before `day` (days since 1970-01-01, UTC) that has calls not
-    /// in `cdr.identifier_day` yet, oldest first, each in a transaction of its own (inserts into
-    /// that day wait while it is indexed); returns the days indexed and their pairs.
+    /// Indexes for lookups every day before `day` (days since 1970-01-01, UTC) whose partition is
+    /// not indexed (new, or changed since it was indexed), oldest first, each in a transaction of
+    /// its own (inserts into that day wait while it is indexed); returns the days indexed and
+    /// their pairs.
     public func indexDays(before day: Int64) throws -> [(day: String, pairs: Int)] {
         try unindexedDays(before: day).map { pending in
             let pairs = try connection.execute("SELECT cdr.index_day($1::date)", [.text(pending)]).scalar!
@@ -67,7 +68,8 @@ public struct Partitions {
     /// The days before `day` that `indexDays` would index, `YYYY-MM-DD`, oldest first.
     public func unindexedDays(before day: Int64) throws -> [String] {
         try connection.execute(
-            "SELECT day::text FROM cdr.unindexed_day WHERE day < $1::date ORDER BY day", [.text(Self.dateText(day))]
+            "SELECT day::text FROM cdr.unindexed_partition WHERE day < $1::date ORDER BY day",
+            [.text(Self.dateText(day))]
         ).rows.map { $0[0]! }
     }
 

@@ -75,7 +75,12 @@ public struct RetentionRunner {
             report.purged = try purgePreserved(cutoff: cutoff, asOf: asOf)
             for day in report.days where day.action == .trim { try log(day, report: report) }
             if report.purged > 0 { try logPurge(report) }
-            if dryRun { report.indexedDays = try Partitions(connection: connection).unindexedDays(before: today).count }
+            if dryRun {
+                // What the run would index once it has dropped the days it drops.
+                let dropped = Set(report.days.filter { $0.action == .drop }.map(\.day))
+                report.indexedDays = try Partitions(connection: connection).unindexedDays(before: today)
+                    .filter { !dropped.contains($0) }.count
+            }
             try connection.execute(dryRun ? "ROLLBACK" : "COMMIT")
         } catch {
             _ = try? connection.execute("ROLLBACK")

@@ -14,6 +14,7 @@ import Testing
             first == [
                 "001_schema.sql", "002_retention.sql", "003_call_legs.sql", "004_billing.sql", "005_lawful_access.sql",
                 "006_commit_before_disclose.sql", "007_identifier_days.sql", "008_held_results.sql",
+                "009_indexed_partitions.sql",
             ])
         #expect(try Migrator(connection: connection).migrate().isEmpty)
         let recorded = try connection.execute("SELECT version, name FROM cdr.schema_migration ORDER BY version")
@@ -21,7 +22,7 @@ import Testing
             recorded.rows == [
                 ["1", "001_schema.sql"], ["2", "002_retention.sql"], ["3", "003_call_legs.sql"],
                 ["4", "004_billing.sql"], ["5", "005_lawful_access.sql"], ["6", "006_commit_before_disclose.sql"],
-                ["7", "007_identifier_days.sql"], ["8", "008_held_results.sql"],
+                ["7", "007_identifier_days.sql"], ["8", "008_held_results.sql"], ["9", "009_indexed_partitions.sql"],
             ])
         try Migrator(connection: connection).requireCurrentSchema()
     }
