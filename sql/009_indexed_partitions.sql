@@ -28,12 +28,13 @@ COMMENT ON TABLE cdr.indexed_partition IS
 -- Takes the partition the trigger fired on off cdr.indexed_partition. As a row trigger it runs
 -- once per row stored into, changed in or deleted from an indexed partition (late calls, a
 -- correction, retention trimming the day of its cutoff); the first run removes the entry and the
--- rest find none.
+-- rest find none. Every name in it is qualified instead of a `SET search_path` clause, which
+-- would cost each row a configuration change and its undoing (a third of the trigger's cost).
 CREATE FUNCTION cdr.forget_indexed_partition() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    LANGUAGE plpgsql SECURITY DEFINER
 AS $$
 BEGIN
-    DELETE FROM cdr.indexed_partition AS p WHERE p.partition = TG_RELID;
+    DELETE FROM cdr.indexed_partition AS p WHERE p.partition OPERATOR(pg_catalog.=) TG_RELID;
     RETURN NULL;
 END
 $$;

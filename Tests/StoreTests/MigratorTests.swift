@@ -1,3 +1,4 @@
+import CDRModel
 import Foundation
 import Postgres
 import Schema
@@ -38,6 +39,43 @@ import Testing
         try connection.execute("UPDATE cdr.schema_migration SET sha256 = 'edited' WHERE version = 1")
         let error = #expect(throws: StoreError.self) { try Migrator(connection: connection).migrate() }
         #expect(error?.description.contains("001_schema.sql was changed after it was applied") == true)
+    }
+
+    /// A store whose days were indexed under schema 8 keeps them indexed through
+    /// 009_indexed_partitions.sql, and a later change to one of them has it searched in full again
+    /// until it is indexed anew.
+    @Test func daysIndexedUnderSchema8StayIndexedUntilTheirCallsChange() throws {
+        let conninfo = try TestDatabase.createEmpty(prefix: "mig")
+        let connection = try Connection(conninfo)
+        try connection.executeScript(
+            "CREATE SCHEMA cdr; CREATE TABLE cdr.schema_migration (version integer PRIMARY KEY, name text, sha256 text)")
+        for migration in SchemaFiles.migrations where migration.version <= 8 {
+            try connection.executeScript(migration.sql)
+            try connection.execute(
+                "INSERT INTO cdr.schema_migration VALUES ($1, $2, $3)",
+                [
+                    .text(String(migration.version)), .text(migration.name),
+                    .text(SHA256Digest.hex(SHA256Digest.of(Array(migration.sql.utf8)))),
+                ])
+        }
+        let store = try RetentionFixture(conninfo: conninfo)
+        try store.insertCalls(["2026-03-01T10:00:00Z", "2026-03-02T10:00:00Z", "2026-03-03T10:00:00Z"])
+        try connection.execute("SELECT cdr.index_day('2026-03-01'), cdr.index_day('2026-03-02')")
+
+        #expect(try Migrator(connection: connection).migrate() == ["009_indexed_partitions.sql"])
+        let indexed = "SELECT string_agg(day::text, ' ' ORDER BY day) FROM cdr.indexed_partition"
+        let unindexed = "SELECT string_agg(day::text, ' ' ORDER BY day) FROM cdr.unindexed_partition"
+        #expect(try connection.execute(indexed).scalar == "2026-03-01 2026-03-02")
+        #expect(try connection.execute(unindexed).scalar == "2026-03-03")
+        try connection.execute("UPDATE cdr.call SET source = '+46700000009' WHERE start_time < '2026-03-02'")
+        #expect(try connection.execute(indexed).scalar == "2026-03-02")
+        #expect(try connection.execute(unindexed).scalar == "2026-03-01 2026-03-03")
+        let reindexed = try Partitions(connection: connection).indexDays(before: Instant.parse("2026-03-04")! / 86_400_000_000)
+        #expect(reindexed.map(\.day) == ["2026-03-01", "2026-03-03"])
+        #expect(try connection.execute(indexed).scalar == "2026-03-01 2026-03-02 2026-03-03")
+        #expect(
+            try connection.execute("SELECT count(*) FROM cdr.identifier_day WHERE identifier = '+46700000009'").scalar
+                == "1")
     }
 
     @Test func settingsHoldTheDefaultRetention() throws {

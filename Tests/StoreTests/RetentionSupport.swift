@@ -10,7 +10,12 @@ struct RetentionFixture {
     let connection: Connection
 
     init() throws {
-        conninfo = try TestDatabase.createMigrated(prefix: "ret")
+        try self.init(conninfo: try TestDatabase.createMigrated(prefix: "ret"))
+    }
+
+    /// On a database already made (at an older schema, say).
+    init(conninfo: String) throws {
+        self.conninfo = conninfo
         connection = try Connection(conninfo)
         try connection.execute("SET TIME ZONE 'UTC'")
     }
