@@ -48,7 +48,8 @@ import Testing
         let conninfo = try TestDatabase.createEmpty(prefix: "mig")
         let connection = try Connection(conninfo)
         try connection.executeScript(
-            "CREATE SCHEMA cdr; CREATE TABLE cdr.schema_migration (version integer PRIMARY KEY, name text, sha256 text)")
+            "CREATE SCHEMA cdr; CREATE TABLE cdr.schema_migration (version integer PRIMARY KEY, name text, sha256 text)"
+        )
         for migration in SchemaFiles.migrations where migration.version <= 8 {
             try connection.executeScript(migration.sql)
             try connection.execute(
@@ -70,7 +71,8 @@ import Testing
         try connection.execute("UPDATE cdr.call SET source = '+46700000009' WHERE start_time < '2026-03-02'")
         #expect(try connection.execute(indexed).scalar == "2026-03-02")
         #expect(try connection.execute(unindexed).scalar == "2026-03-01 2026-03-03")
-        let reindexed = try Partitions(connection: connection).indexDays(before: Instant.parse("2026-03-04")! / 86_400_000_000)
+        let reindexed = try Partitions(connection: connection).indexDays(
+            before: Instant.parse("2026-03-04")! / 86_400_000_000)
         #expect(reindexed.map(\.day) == ["2026-03-01", "2026-03-03"])
         #expect(try connection.execute(indexed).scalar == "2026-03-01 2026-03-02 2026-03-03")
         #expect(
