@@ -3,10 +3,11 @@
 # migrated with the same daily partitions made beforehand:
 #   (a) cdrstore ingest of a generated Asterisk Master.csv
 #   (a1) the same into a database whose days were all indexed for lookups beforehand (`cdrstore
-#        partitions index`), so that every call is a late call into an indexed day and runs the
-#        row trigger that takes its partition off cdr.indexed_partition: the most the identifier
-#        index costs ingest (calls into days not indexed, as in (a), meet no trigger of it); and
-#        the time `cdrstore partitions index` then takes to index the days (a) stored
+#        partitions index`), so that every call is a late call into an indexed day, which
+#        cdr.ensure_partition takes off cdr.indexed_partition (and its triggers off its partition)
+#        before the day's first batch: the most the identifier index costs ingest (calls into
+#        days not indexed, as in (a), meet nothing of it); and the time `cdrstore partitions
+#        index` then takes to index the days (a) stored
 #   (b) psql \copy of the same calls, already normalised into cdr.call's columns (text COPY)
 #   (c) one INSERT statement per row (autocommit), for a slice of the same calls
 # and, with --memory-gb G, the peak resident memory of cdrstore ingest on a file of about G GiB.

@@ -117,7 +117,7 @@ END
 $$;
 ALTER FUNCTION cdr.ensure_partition(date) OWNER TO cdrstore_admin;
 -- Indexing a day (a retention run) puts on its partition the trigger that notes changes to it.
-GRANT EXECUTE ON FUNCTION cdr.forget_indexed_partition() TO cdrstore_admin;
+GRANT EXECUTE ON FUNCTION cdr.forget_indexed_partition(), cdr.unwatch_indexed_partition(date) TO cdrstore_admin;
 
 -- What the lawful-access functions, running as cdrstore_lawful, read and write: requests, the
 -- audit log (append only), calls live and preserved, and holds (quick freeze, release on close).
