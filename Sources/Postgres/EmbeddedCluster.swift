@@ -45,6 +45,7 @@ public struct EmbeddedCluster: Sendable {
         let runAs = try OperatingSystemUser.forServer()
         try createDirectories(owner: runAs)
         if !FileManager.default.fileExists(atPath: dataDirectory + "/PG_VERSION") {
+            try runAs.requireReach(dataDirectory, asHomeOf: "CDRSTORE_HOME")
             try runAs.run(
                 tools.initdb,
                 [

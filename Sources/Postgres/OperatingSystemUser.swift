@@ -29,6 +29,25 @@ struct OperatingSystemUser {
         }
     }
 
+    /// Throws a sentence naming the first folder on the way to `directory` that this user cannot
+    /// pass through (a home under `/root`, whose mode is 0700), or `directory` itself when it
+    /// cannot write there; `setting` names what chose the directory.
+    func requireReach(_ directory: String, asHomeOf setting: String) throws {
+        guard let name, try !succeeds("/usr/bin/test", ["-w", directory, "-a", "-x", directory]) else { return }
+        var path = ""
+        for component in directory.split(separator: "/") {
+            path += "/" + component
+            guard try succeeds("/usr/bin/test", ["-x", path]) else {
+                throw EmbeddedClusterError(
+                    "the PostgreSQL server runs as the user '\(name)', which cannot enter \(path); "
+                        + "choose a \(setting) it can reach (such as /var/lib/cdrstore) or open that folder to it")
+            }
+        }
+        throw EmbeddedClusterError(
+            "the PostgreSQL server runs as the user '\(name)', which cannot write in \(directory); "
+                + "choose another \(setting) or give that folder to it")
+    }
+
     /// Runs a program as this user and throws `failure` with its output when it fails.
     func run(_ program: String, _ arguments: [String], failure: String) throws {
         let (status, output) = try ChildProcess.run(command(program, arguments))

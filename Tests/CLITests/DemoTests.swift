@@ -3,7 +3,8 @@ import TestSupport
 import Testing
 
 /// `cdrstore demo` on an embedded default of its own, twice at once: each works in a private
-/// folder of its own, removed afterwards, and both succeed.
+/// folder of its own, removed afterwards, and both succeed; a home the server's user cannot reach
+/// is named in one sentence.
 @Suite struct DemoTests {
     @Test func twoDemosAtOnceUseFoldersOfTheirOwn() throws {
         let folder = try TemporaryFolder()
@@ -29,5 +30,20 @@ import Testing
             #expect(!path.hasSuffix("/cdrstore-demo"), "not the fixed path")
             #expect(!FileManager.default.fileExists(atPath: path), "the demo removes its private folder")
         }
+    }
+
+    /// Only root hands the server to another user (`postgres`), which a home under a folder of
+    /// mode 0700 shuts out; any other user runs the server itself.
+    @Test(.enabled(if: geteuid() == 0, "the server runs as another user only when cdrstore runs as root"))
+    func aHomeTheServersUserCannotReachIsNamedInOneSentence() throws {
+        let folder = try TemporaryFolder()
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path)
+        let home = folder.path + "/home"
+        let result = try CLIRunner.run(["demo", "--calls", "10", "--days", "1"], environment: ["CDRSTORE_HOME": home])
+        #expect(result.status == 1)
+        #expect(
+            result.stderr
+                == "cdrstore: the PostgreSQL server runs as the user 'postgres', which cannot enter \(folder.path); "
+                + "choose a CDRSTORE_HOME it can reach (such as /var/lib/cdrstore) or open that folder to it\n")
     }
 }
