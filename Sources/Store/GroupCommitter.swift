@@ -4,9 +4,9 @@ import Foundation
 import Postgres
 
 /// Commits pushed records for many concurrent requests in shared transactions (group commit): a
-/// thread of its own takes everything queued, stores it with one COPY per feed, commits, and only
-/// then answers each request. A full queue refuses new submissions so senders can retry later. A
-/// group that fails is committed again feed by feed, so one feed's failure fails only its own pushes.
+/// thread of its own carries out what a `CommitQueue` decides (which submissions to take
+/// together, when to refuse, how to retry a failed group feed by feed), stores each group with
+/// one COPY per feed, commits, and only then answers each request.
 public final class GroupCommitter: @unchecked Sendable {
     /// What one group commit did, for metrics.
     public struct CommitReport: Sendable {
@@ -30,16 +30,16 @@ public final class GroupCommitter: @unchecked Sendable {
         let completion: Completion
     }
 
+    private typealias Entry = CommitQueue<Waiting>.Entry
+
     private let connect: () throws -> Connection
     private let now: @Sendable () -> Int64
-    private let maxQueuedRecords: Int
-    private let maxGroupRecords: Int
     private let report: @Sendable (CommitReport) -> Void
     private let condition = NSCondition()
-    private var queue: [Waiting] = []
-    private var queuedRecords = 0
-    private var stopping = false
+    /// What to commit next; guarded by `condition`.
+    private var queue: CommitQueue<Waiting>
     private var stopped = false
+    /// The committer thread's own, like `partitions` and `window`.
     private var connection: Connection?
     /// The partitions known to exist, on `connection`.
     private var partitions: Partitions?
@@ -53,9 +53,8 @@ public final class GroupCommitter: @unchecked Sendable {
     ) {
         self.connect = connect
         self.now = now
-        self.maxQueuedRecords = maxQueuedRecords
-        self.maxGroupRecords = maxGroupRecords
         self.report = report
+        queue = CommitQueue(maxQueuedRecords: maxQueuedRecords, maxGroupRecords: maxGroupRecords)
         let thread = Thread { [self] in run() }
         thread.name = "cdrstore-group-commit"
         thread.start()
@@ -65,18 +64,17 @@ public final class GroupCommitter: @unchecked Sendable {
     public var queueDepth: Int {
         condition.lock()
         defer { condition.unlock() }
-        return queuedRecords
+        return queue.queuedRecords
     }
 
     /// Queues a submission; false (and no call of `completion`) when the queue is full or stopping.
     public func submit(_ submission: PushSubmission, completion: @escaping Completion) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        guard !stopping, queuedRecords == 0 || queuedRecords + submission.count <= maxQueuedRecords else {
-            return false
-        }
-        queue.append(Waiting(submission: submission, completion: completion))
-        queuedRecords += submission.count
+        let entry = Entry(
+            item: Waiting(submission: submission, completion: completion), records: submission.count,
+            feed: submission.feed)
+        guard queue.submitted(entry) == .queued else { return false }
         condition.broadcast()
         return true
     }
@@ -84,81 +82,70 @@ public final class GroupCommitter: @unchecked Sendable {
     /// Refuses new submissions, commits what is queued, and returns once the thread has ended.
     public func stop() {
         condition.lock()
-        stopping = true
+        queue.shutdown()
         condition.broadcast()
         while !stopped { condition.wait() }
         condition.unlock()
     }
 
+    /// The committer thread: carries out what the queue says, committing and answering outside
+    /// the lock, and tells it how each step ended.
     private func run() {
-        while let group = nextGroup() {
-            commit(group)
-        }
-        connection = nil
+        var outcomes: [PushOutcome] = []
+        var failure: (any Error)?
+        var seconds = 0.0
         condition.lock()
-        stopped = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Waits for submissions and takes up to `maxGroupRecords` records' worth; nil once stopping and empty.
-    private func nextGroup() -> [Waiting]? {
-        condition.lock()
-        defer { condition.unlock() }
-        while queue.isEmpty && !stopping { condition.wait() }
-        guard !queue.isEmpty else { return nil }
-        var taken = 0
-        var records = 0
-        while taken < queue.count, taken == 0 || records + queue[taken].submission.count <= maxGroupRecords {
-            records += queue[taken].submission.count
-            taken += 1
-        }
-        let group = Array(queue.prefix(taken))
-        queue.removeFirst(taken)
-        queuedRecords -= records
-        return group
-    }
-
-    /// Commits the group; when that fails and the group holds several feeds' pushes, each feed's
-    /// pushes again on their own, so that one feed's failure never fails another feed's pushes.
-    private func commit(_ group: [Waiting]) {
-        guard let error = attempt(group) else { return }
-        var feeds: [String] = []
-        for waiting in group where !feeds.contains(waiting.submission.feed) { feeds.append(waiting.submission.feed) }
-        guard feeds.count > 1 else {
-            fail(group, error)
-            Thread.sleep(forTimeInterval: 0.2)
-            return
-        }
-        var anyCommitted = false
-        for feed in feeds {
-            let part = group.filter { $0.submission.feed == feed }
-            if let error = attempt(part) { fail(part, error) } else { anyCommitted = true }
-        }
-        if !anyCommitted { Thread.sleep(forTimeInterval: 0.2) }
-    }
-
-    /// Stores the group in one transaction and answers each submission; on failure forgets the
-    /// connection and returns the error, answering nobody.
-    private func attempt(_ group: [Waiting]) -> (any Error)? {
-        let started = DispatchTime.now().uptimeNanoseconds
-        do {
-            let outcomes = try store(group.map(\.submission))
-            var perFeed: [String: PushOutcome] = [:]
-            for (waiting, outcome) in zip(group, outcomes) {
-                perFeed[waiting.submission.feed, default: PushOutcome()].add(outcome)
-                waiting.completion(.success(outcome))
+        var action = queue.committerFree()
+        while true {
+            switch action {
+            case .wait:
+                condition.wait()
+                action = queue.committerFree()
+            case .finish:
+                connection = nil
+                stopped = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            case .startCommit(let group), .retry(let group):
+                condition.unlock()
+                let started = DispatchTime.now().uptimeNanoseconds
+                do {
+                    outcomes = try store(group.map(\.item.submission))
+                    failure = nil
+                } catch {
+                    connection = nil
+                    partitions = nil
+                    failure = error
+                }
+                seconds = Self.seconds(since: started)
+                condition.lock()
+                action = failure == nil ? queue.committed() : queue.failed()
+            case .ack(let group):
+                condition.unlock()
+                acknowledge(group.map(\.item), outcomes, seconds: seconds)
+                condition.lock()
+                action = queue.answered()
+            case .fail(let group, let backOff):
+                condition.unlock()
+                fail(group.map(\.item), failure!)
+                if backOff { Thread.sleep(forTimeInterval: 0.2) }
+                condition.lock()
+                action = queue.answered()
             }
-            report(
-                CommitReport(
-                    submissions: group.count, records: Self.records(of: group), perFeed: perFeed,
-                    seconds: Self.seconds(since: started)))
-            return nil
-        } catch {
-            connection = nil
-            partitions = nil
-            return error
         }
+    }
+
+    /// Answers each committed submission with its outcome and reports the commit.
+    private func acknowledge(_ group: [Waiting], _ outcomes: [PushOutcome], seconds: Double) {
+        var perFeed: [String: PushOutcome] = [:]
+        for (waiting, outcome) in zip(group, outcomes) {
+            perFeed[waiting.submission.feed, default: PushOutcome()].add(outcome)
+            waiting.completion(.success(outcome))
+        }
+        report(
+            CommitReport(
+                submissions: group.count, records: Self.records(of: group), perFeed: perFeed, seconds: seconds))
     }
 
     /// Answers every submission of the group with `error`.
