@@ -79,7 +79,7 @@ struct PushHandler: Sendable {
     func submission(feed: ServeConfiguration.Feed, source: String, document: [UInt8]) throws(HTTPError)
         -> PushSubmission
     {
-        var submission = PushSubmission(feed: feed.name, source: source)
+        var submission = PushSubmission(feed: feed.name, format: feed.settings.format, source: source)
         do {
             try parse(document, feed: feed, into: &submission)
         } catch {
@@ -125,7 +125,7 @@ struct PushHandler: Sendable {
     func freeSWITCHSubmission(feed: ServeConfiguration.Feed, source: String, body: [UInt8], contentType: String?)
         -> PushSubmission
     {
-        var submission = PushSubmission(feed: feed.name, source: source)
+        var submission = PushSubmission(feed: feed.name, format: feed.settings.format, source: source)
         let document: [UInt8]
         do {
             document = try FreeSWITCHPushBody.document(from: body, contentType: contentType)

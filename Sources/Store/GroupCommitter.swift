@@ -174,17 +174,14 @@ public final class GroupCommitter: @unchecked Sendable {
             outcomes[index].rejections = submission.rejections
             for rejection in submission.rejections { batch.add(rejection) }
             for item in submission.items {
-                if let reason = StorableCall.refusal(of: item.call) ?? window.refusal(start: item.call.startTime) {
-                    let rejection = Rejection(offset: 0, line: item.line, raw: item.raw, reason: reason)
-                    batch.add(rejection)
-                    outcomes[index].rejections.append(rejection)
-                    continue
+                let admission = item.raw.withUnsafeBytes {
+                    batch.admit(
+                        item.call, raw: $0, offset: 0, line: item.line, format: submission.format, window: window)
                 }
-                let hash = item.raw.withUnsafeBytes { RecordHash(raw: $0) }
-                if batch.add(item.call, hash: hash, raw: item.raw, offset: 0, line: item.line) {
-                    contributed[index].append(hash)
-                } else {
-                    outcomes[index].duplicates += 1
+                switch admission {
+                case .added(let hash): contributed[index].append(hash)
+                case .duplicate: outcomes[index].duplicates += 1
+                case .refused(let rejection): outcomes[index].rejections.append(rejection)
                 }
             }
             batches[submission.feed] = batch

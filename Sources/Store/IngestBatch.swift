@@ -38,10 +38,39 @@ struct IngestBatch {
     /// The number of records and rejections held.
     var count: Int { rows.count + rejections.count }
 
+    /// What `admit` did with a record.
+    enum Admission: Equatable {
+        /// Added, under this identity.
+        case added(RecordHash)
+        /// The batch holds a record of the same identity already; counted, not added.
+        case duplicate
+        /// Refused (a value the store cannot hold, or a start outside the ingest window): now
+        /// among the batch's rejections, with its raw bytes and reason.
+        case refused(Rejection)
+    }
+
+    /// Admits a parsed record of a feed in `format`, read from `raw` at `offset` and `line`: the
+    /// one place where every source (file, spool, push) checks what may be stored, inside the
+    /// ingest `window`, and gives the record its identity.
+    mutating func admit(
+        _ call: CallRecord, raw: UnsafeRawBufferPointer, offset: Int64, line: Int64, format: FeedFormat,
+        window: IngestWindow
+    ) -> Admission {
+        if let reason = StorableCall.refusal(of: call) ?? window.refusal(start: call.startTime) {
+            let rejection = Rejection(offset: offset, line: line, raw: Array(raw), reason: reason)
+            add(rejection)
+            return .refused(rejection)
+        }
+        let hash = RecordHash(of: call, raw: raw, format: format)
+        let added = add(
+            call, hash: hash, raw: raw, offset: offset, line: line, byKey: RecordHash.isKeyed(call, format: format))
+        return added ? .added(hash) : .duplicate
+    }
+
     /// Adds a call unless the batch already holds a record of the same identity; tells whether it
     /// did. `byKey` says the identity is the call's record key.
     @discardableResult
-    mutating func add(
+    private mutating func add(
         _ call: CallRecord, hash: RecordHash, raw: some Collection<UInt8>, offset: Int64, line: Int64,
         byKey: Bool = false
     ) -> Bool {

@@ -104,14 +104,8 @@ public final class Ingestor {
                 summary.records += 1
                 switch event.mappingAccount(with: settings) {
                 case .record(let call, let raw, let place):
-                    if let reason = StorableCall.refusal(of: call) ?? window.refusal(start: call.startTime) {
-                        batch.add(Rejection(offset: place.offset, line: place.line, raw: Array(raw), reason: reason))
-                    } else {
-                        batch.add(
-                            call, hash: RecordHash(of: call, raw: raw, format: settings.format), raw: raw,
-                            offset: place.offset, line: place.line,
-                            byKey: RecordHash.isKeyed(call, format: settings.format))
-                    }
+                    _ = batch.admit(
+                        call, raw: raw, offset: place.offset, line: place.line, format: settings.format, window: window)
                     batch.advance(to: place)
                 case .rejection(let rejection, let place):
                     batch.add(rejection)

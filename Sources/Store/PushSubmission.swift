@@ -12,6 +12,8 @@ public struct PushSubmission: Sendable {
 
     /// The feed the records belong to.
     public let feed: String
+    /// The feed's format, which says what identifies a record (its bytes, or its record key).
+    public let format: FeedFormat
     /// Where they came from, for `cdr.reject.source_name` (e.g. `POST /v1/feeds/pbx1/records`).
     public let source: String
     private(set) var items: [Item] = []
@@ -19,8 +21,9 @@ public struct PushSubmission: Sendable {
     public private(set) var rejections: [Rejection] = []
 
     /// Starts an empty submission.
-    public init(feed: String, source: String) {
+    public init(feed: String, format: FeedFormat, source: String) {
         self.feed = feed
+        self.format = format
         self.source = source
     }
 

@@ -56,6 +56,8 @@ public struct Roles {
             throw StoreError("the cdrstore roles do not exist yet; run cdrstore roles setup first")
         }
         return try connection.transaction {
+            // Two grants at once (two demos) would both find the login missing and both create it.
+            try connection.execute("SELECT pg_advisory_xact_lock(hashtext('cdrstore'), hashtext('grant'))")
             let held = try rolesHeld(by: login)
             for (first, second) in Self.exclusive {
                 let clash = role == first ? second : role == second ? first : nil

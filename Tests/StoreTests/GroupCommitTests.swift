@@ -14,7 +14,7 @@ import Testing
             startTime: start, answerTime: start, endTime: start + 60_000_000, durationSeconds: 60,
             billableSeconds: 60, source: "+46701234567", destination: "+46812345678", callType: .voice,
             disposition: .answered, recordKey: key)
-        var submission = PushSubmission(feed: feed, source: "POST /v1/feeds/\(feed)/records")
+        var submission = PushSubmission(feed: feed, format: .cdrJSONL, source: "POST /v1/feeds/\(feed)/records")
         let raw = Array("\(feed) \(key)".utf8)
         raw.withUnsafeBytes { submission.add(call, raw: $0, line: 1) }
         return submission
