@@ -1,4 +1,5 @@
 import CDRModel
+import Feeds
 import Foundation
 import Postgres
 import Store
@@ -60,6 +61,38 @@ import Testing
             ])
     }
 
+    /// A Kamailio call (its INVITE and BYE as the acc module logs them) ingested from a file and
+    /// then pushed: the push is a duplicate, since both identify the call by its Call-ID.
+    @Test func aKamailioCallPushedAfterItsFileIsADuplicate() throws {
+        let fixture = try StoreFixture()
+        let settings = try FeedSettings(format: "kamailio-acc", timeZone: "UTC", countryCode: "46")
+        let prefix = "Oct 11 12:03:27 sip /usr/sbin/kamailio[2926]: NOTICE: acc [acc.c:317]: acc_log_request(): "
+        let lines = [("INVITE", 1_791_720_207), ("BYE", 1_791_720_330)].map { method, time in
+            prefix + "ACC: transaction answered: timestamp=\(time);method=\(method);from_tag=f1;to_tag=t1;call_id=c1;"
+                + "code=200;reason=OK;src_user=0701234567;src_domain=example.com;src_ip=192.0.2.7;dst_user=0812345678\n"
+        }
+        let file = try fixture.folder.write("acc.log", lines.joined())
+        let ingested = try Ingestor(
+            connection: fixture.connection, feed: "sip", settings: settings, now: testNow, batchRecords: 100
+        ).ingest(path: file, clock: { 0 })
+        #expect(ingested.ingested == 1)
+
+        var submission = PushSubmission(feed: "sip", format: settings.format, source: "POST /v1/feeds/sip/records")
+        var parser = settings.makeParser()
+        let body = Array(lines.joined().utf8)
+        _ = try body.withUnsafeBytes { bytes in
+            try parser.parse(bytes, baseOffset: 0, atEnd: true) { submission.add($0) }
+        }
+        let answers = Answers()
+        let committer = GroupCommitter(
+            connect: { try Connection(fixture.conninfo) }, now: { testNow }, maxQueuedRecords: 1_000,
+            maxGroupRecords: 1_000)
+        defer { committer.stop() }
+        #expect(committer.submit(submission, completion: answers.completion("push")))
+        #expect(try answers.wait(for: 1)["push"] == "ingested 0, duplicates 1")
+        #expect(try fixture.connection.execute("SELECT count(*) FROM cdr.call WHERE feed = 'sip'").scalar == "1")
+    }
+
     /// Waits until some session waits for a lock that `blocker` holds.
     static func waitForALockWait(on blocker: Connection) throws {
         for _ in 0..<200 {
@@ -80,7 +113,9 @@ private final class Answers: @unchecked Sendable {
         { result in
             self.condition.lock()
             switch result {
-            case .success(let outcome): self.results[name] = "ingested \(outcome.ingested)"
+            case .success(let outcome):
+                self.results[name] =
+                    "ingested \(outcome.ingested)" + (outcome.duplicates > 0 ? ", duplicates \(outcome.duplicates)" : "")
             case .failure(let error): self.results[name] = "failed: \(error)"
             }
             self.condition.broadcast()
