@@ -115,7 +115,8 @@ private final class Answers: @unchecked Sendable {
             switch result {
             case .success(let outcome):
                 self.results[name] =
-                    "ingested \(outcome.ingested)" + (outcome.duplicates > 0 ? ", duplicates \(outcome.duplicates)" : "")
+                    "ingested \(outcome.ingested)"
+                    + (outcome.duplicates > 0 ? ", duplicates \(outcome.duplicates)" : "")
             case .failure(let error): self.results[name] = "failed: \(error)"
             }
             self.condition.broadcast()
