@@ -41,12 +41,3 @@ public struct AccountMapping: Sendable, Equatable {
         }
     }
 }
-
-extension FeedEvent {
-    /// The event with its record's account mapped by the feed's settings (itself without a mapping).
-    public func mappingAccount(with settings: FeedSettings) -> FeedEvent {
-        guard settings.accountMapping != nil, case .record(var call, let raw, let position) = self else { return self }
-        settings.mapAccount(&call)
-        return .record(call, raw: raw, position: position)
-    }
-}

@@ -1,6 +1,47 @@
+/// A feed's parser as its settings make it (`FeedSettings.makeParser`): its format's parser, with
+/// the feed's account mapping applied to every record it emits, so that no caller maps accounts.
+public struct AnyFeedParser: FeedParser {
+    /// The format's parser.
+    public var format: FormatParser
+    /// The feed's account mapping; nil keeps the accounts as the feed writes them.
+    public let accountMapping: AccountMapping?
+
+    /// Wraps a format's parser with an account mapping.
+    public init(_ format: FormatParser, accountMapping: AccountMapping? = nil) {
+        self.format = format
+        self.accountMapping = accountMapping
+    }
+
+    /// Parses with the format's parser, mapping each record's account; see `FeedParser`.
+    public mutating func parse(
+        _ buffer: UnsafeRawBufferPointer, baseOffset: Int64, atEnd: Bool, emit: (FeedEvent) throws -> Void
+    ) rethrows -> Int {
+        guard let accountMapping else {
+            return try format.parse(buffer, baseOffset: baseOffset, atEnd: atEnd, emit: emit)
+        }
+        return try format.parse(buffer, baseOffset: baseOffset, atEnd: atEnd) { event in
+            guard case .record(var call, let raw, let position) = event else { return try emit(event) }
+            accountMapping.apply(to: &call)
+            try emit(.record(call, raw: raw, position: position))
+        }
+    }
+
+    /// Lets the format's parser learn from the start of the file; see `FeedParser`.
+    public mutating func prepare(fileStart: UnsafeRawBufferPointer) { format.prepare(fileStart: fileStart) }
+
+    /// The format's parser's line count; see `FeedParser`.
+    public var linesConsumed: Int64 {
+        get { format.linesConsumed }
+        set { format.linesConsumed = newValue }
+    }
+
+    /// The format's parser's unfinished record; see `FeedParser`.
+    public var unfinishedRecordOffset: Int64? { format.unfinishedRecordOffset }
+}
+
 /// The parser of one of cdrstore's formats, as a concrete type: the compiler specialises each
 /// case's parser for its decoder, which an `any FeedParser` would prevent on the hot path.
-public enum AnyFeedParser: FeedParser {
+public enum FormatParser: FeedParser {
     /// Asterisk `cdr_csv`.
     case asteriskCSV(CSVFeedParser<AsteriskCSVDecoder>)
     /// cdrstore's canonical JSON lines.

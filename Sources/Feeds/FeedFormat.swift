@@ -88,9 +88,14 @@ public struct FeedSettings: Sendable {
         accountMapping?.apply(to: &call)
     }
 
-    /// A new parser for this feed; `now` (µs since the epoch) is when its input's end is read,
-    /// which settles the Kamailio calls whose other half is overdue (by default every such call).
+    /// A new parser for this feed, mapping accounts as the feed says; `now` (µs since the epoch)
+    /// is when its input's end is read, which settles the Kamailio calls whose other half is
+    /// overdue (by default every such call).
     public func makeParser(now: Int64 = .max) -> AnyFeedParser {
+        AnyFeedParser(formatParser(now: now), accountMapping: accountMapping)
+    }
+
+    private func formatParser(now: Int64) -> FormatParser {
         let clock = ZoneClock(identifier: timeZone)!
         let normaliser = NumberNormaliser(countryCode: countryCode)
         switch format {

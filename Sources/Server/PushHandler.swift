@@ -104,7 +104,7 @@ struct PushHandler: Sendable {
                 let used = try parser.parse(
                     UnsafeRawBufferPointer(rebasing: buffer[consumed...]), baseOffset: Int64(consumed), atEnd: true
                 ) { event in
-                    submission.add(event.mappingAccount(with: feed.settings))
+                    submission.add(event)
                     if submission.rejections.count > Self.maxRefusedRecords { throw TooManyRefused() }
                 }
                 if used == 0 {

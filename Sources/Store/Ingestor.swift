@@ -102,7 +102,7 @@ public final class Ingestor {
         do {
             let outcome = try file.parse(from: position.offset, with: &parser, endsFile: endsFile) { event in
                 summary.records += 1
-                switch event.mappingAccount(with: settings) {
+                switch event {
                 case .record(let call, let raw, let place):
                     _ = batch.admit(
                         call, raw: raw, offset: place.offset, line: place.line, format: settings.format, window: window)

@@ -39,7 +39,6 @@ struct ParseCommand: ParsableCommand {
         var records = 0
         var rejected = 0
         let outcome = try reader.parse(from: 0, with: &parser) { event in
-            let event = event.mappingAccount(with: settings)
             switch (event, layout) {
             case (.record, .count): records += 1
             case (.rejection(let rejection, _), .count):

@@ -58,7 +58,7 @@ import Testing
         var accounts: [String?] = []
         _ = line.withUnsafeBytes { buffer in
             parser.parse(buffer, baseOffset: 0, atEnd: true) { event in
-                if case .record(let call, _, _) = event.mappingAccount(with: settings) { accounts.append(call.account) }
+                if case .record(let call, _, _) = event { accounts.append(call.account) }
             }
         }
         #expect(accounts == ["ACME"])
