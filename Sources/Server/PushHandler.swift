@@ -23,6 +23,11 @@ struct PushHandler: Sendable {
         prepared = PreparedFeeds(configuration.feeds)
     }
 
+    /// The feed of a route under `FeedAuthentication`, which has checked it and its credentials.
+    func authorisedFeed(_ context: some RequestContext) -> ServeConfiguration.Feed {
+        configuration.feed(named: context.parameters.get("feed") ?? "")!
+    }
+
     /// The feed named in the path, once the request's credentials are checked; else the error response.
     func authorisedFeed(_ request: Request, _ context: some RequestContext) -> Result<
         ServeConfiguration.Feed, HTTPError

@@ -28,21 +28,18 @@ struct ServeRoutes: Sendable {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.text())))
         }
-        router.post("/v1/feeds/:feed/records") { request, context -> Response in
+        let feeds = router.group("/v1/feeds/:feed").add(middleware: FeedAuthentication(handler: handler))
+        feeds.post("records") { request, context -> Response in
             var request = request
-            let feed = try handler.authorisedFeed(request, context).flatMap {
-                handler.requireFormat($0, isFreeSWITCHEndpoint: false)
-            }.get()
+            let feed = try handler.requireFormat(handler.authorisedFeed(context), isFreeSWITCHEndpoint: false).get()
             let body = try await handler.body(&request)
             let submission = try handler.submission(
                 feed: feed, source: "POST /v1/feeds/\(feed.name)/records", document: body)
             return await handler.commit(submission)
         }
-        router.post("/v1/feeds/:feed/freeswitch-json") { request, context -> Response in
+        feeds.post("freeswitch-json") { request, context -> Response in
             var request = request
-            let feed = try handler.authorisedFeed(request, context).flatMap {
-                handler.requireFormat($0, isFreeSWITCHEndpoint: true)
-            }.get()
+            let feed = try handler.requireFormat(handler.authorisedFeed(context), isFreeSWITCHEndpoint: true).get()
             let body = try await handler.body(&request)
             let uuid = request.uri.queryParameters["uuid"].map { "?uuid=\($0)" } ?? ""
             return await handler.commit(
