@@ -3,10 +3,14 @@ import Foundation
 import Hummingbird
 import Logging
 import Postgres
+import ServiceLifecycle
 import Store
 
 /// `cdrstore serve`: the spool watchers, the HTTP push endpoints, health and metrics, until
 /// SIGTERM or SIGINT; then it stops accepting, commits and answers what is in flight, and returns.
+/// The parts are services of one `ServiceGroup`, shut down in the reverse of their order: the
+/// HTTP server first (in-flight pushes are answered), then the spool watchers (each finishes its
+/// file's batch), then the group committer (it commits what is queued).
 public struct ServeService: Sendable {
     private let configuration: ServeConfiguration
     private let connect: @Sendable () throws -> Connection
@@ -58,7 +62,6 @@ public struct ServeService: Sendable {
                     })
             }
         }
-        for watcher in watchers { watcher.start() }
         let router = ServeRoutes(
             handler: PushHandler(
                 configuration: configuration, committer: committer, metrics: metrics, health: feedHealth),
@@ -92,13 +95,17 @@ public struct ServeService: Sendable {
                 onListening(port)
             },
             logger: logger)
-        defer {
-            for watcher in watchers { watcher.stop() }
-            committer.stop()
-            logger.info("stopped")
-        }
+        let services = ServiceGroup(
+            services: [
+                ServeStage(start: {}, stop: { committer.stop() }),
+                ServeStage(
+                    start: { for watcher in watchers { watcher.start() } },
+                    stop: { for watcher in watchers { watcher.stop() } }),
+                application,
+            ], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        defer { logger.info("stopped") }
         do {
-            try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            try await services.run()
         } catch  where "\(error)".contains("Address already in use") {
             throw ConfigurationError(
                 "cannot listen on \(configuration.host):\(configuration.port): another program already listens there")
@@ -107,5 +114,20 @@ public struct ServeService: Sendable {
                 "cannot listen on \(configuration.host):\(configuration.port): that address is not one of this machine's"
             )
         }
+    }
+}
+
+/// A part of `serve` that runs on threads of its own (the group committer, the spool watchers)
+/// as a service: started with the group, stopped, waiting for its work in flight, when the group
+/// shuts it down or is cancelled.
+struct ServeStage: Service {
+    let start: @Sendable () -> Void
+    let stop: @Sendable () -> Void
+
+    /// Starts the part, waits for the shutdown, then stops it.
+    func run() async {
+        start()
+        try? await gracefulShutdown()
+        stop()
     }
 }
