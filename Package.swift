@@ -85,6 +85,13 @@ var package = Package(
             name: "StoreTests", dependencies: ["Store", "Feeds", "Generator", "Schema", "TestSupport"],
             swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Store", "Postgres", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict),
     ]
 )
 

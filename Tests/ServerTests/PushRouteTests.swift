@@ -1,0 +1,87 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Postgres
+import Store
+import TestSupport
+import Testing
+
+@testable import Server
+
+/// The push routes in-process (HummingbirdTesting's router client, no socket), on a real
+/// database: basic authentication refuses before anything is read, a feed that takes no pushes
+/// or the wrong endpoint is named, and a push is answered once its records are committed.
+@Suite struct PushRouteTests {
+    private static let yaml = """
+        http:
+          listen: 127.0.0.1:0
+        feeds:
+          - name: gateway
+            format: cdr-jsonl
+            push: {username: gateway, password: s3cret}
+          - name: fs1
+            format: freeswitch-json
+            push: {username: fs1, password: s3cret}
+          - name: pbx1
+            format: asterisk-csv
+            spool: /tmp/cdrstore-route-tests-unused
+        """
+    private static let line =
+        #"{"start_time":"2026-10-11T12:00:00Z","end_time":"2026-10-11T12:01:00Z","source":"+46701","destination":"+46702"}"#
+        + "\n"
+
+    /// `Basic` credentials for `user:password`.
+    private static func basic(_ user: String, _ password: String) -> String {
+        "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+    }
+
+    @Test func pushesAreAuthenticatedRoutedAndAnsweredAfterTheirCommit() async throws {
+        let conninfo = try TestDatabase.createMigrated(prefix: "route")
+        let configuration = try ServeConfiguration.parse(yaml: Self.yaml, origin: "the test")
+        let committer = GroupCommitter(
+            connect: { try Connection(conninfo) }, now: { 1_793_491_200_000_000 }, maxQueuedRecords: 1_000,
+            maxGroupRecords: 1_000)
+        defer { committer.stop() }
+        let metrics = ServeMetrics()
+        let feedHealth = FeedHealth()
+        let routes = ServeRoutes(
+            handler: PushHandler(
+                configuration: configuration, committer: committer, metrics: metrics, health: feedHealth),
+            health: HealthCheck(connect: { try Connection(conninfo) }), feedHealth: feedHealth, metrics: metrics,
+            committer: committer)
+        let application = Application(router: routes.router())
+        try await application.test(.router) { client in
+            let body = ByteBuffer(string: Self.line)
+            try await client.execute(
+                uri: "/v1/feeds/gateway/records", method: .post,
+                headers: [.authorization: Self.basic("gateway", "wrong")], body: body
+            ) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[.wwwAuthenticate] == "Basic realm=\"cdrstore feed gateway\"")
+            }
+            try await client.execute(
+                uri: "/v1/feeds/pbx1/records", method: .post, headers: [.authorization: Self.basic("pbx1", "s3cret")],
+                body: body
+            ) { response in
+                #expect(response.status == .notFound)
+                #expect(String(buffer: response.body).contains("no feed named 'pbx1' takes pushes here"))
+            }
+            try await client.execute(
+                uri: "/v1/feeds/fs1/records", method: .post, headers: [.authorization: Self.basic("fs1", "s3cret")],
+                body: body
+            ) { response in
+                #expect(response.status == .notFound)
+                #expect(String(buffer: response.body).contains(#"post to \/v1\/feeds\/fs1\/freeswitch-json"#))
+            }
+            try await client.execute(
+                uri: "/v1/feeds/gateway/records", method: .post,
+                headers: [.authorization: Self.basic("gateway", "s3cret")], body: body
+            ) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains(#""ingested":1"#))
+            }
+        }
+        let stored = try Connection(conninfo).execute("SELECT feed, source FROM cdr.call").rows
+        #expect(stored == [["gateway", "+46701"]])
+    }
+}
