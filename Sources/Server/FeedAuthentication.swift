@@ -10,7 +10,7 @@ struct FeedAuthentication<Context: RequestContext>: RouterMiddleware {
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        _ = try handler.authorisedFeed(request, context).get()
+        _ = try handler.authenticate(request, context).get()
         return try await next(request, context)
     }
 }

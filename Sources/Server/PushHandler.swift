@@ -29,7 +29,7 @@ struct PushHandler: Sendable {
     }
 
     /// The feed named in the path, once the request's credentials are checked; else the error response.
-    func authorisedFeed(_ request: Request, _ context: some RequestContext) -> Result<
+    func authenticate(_ request: Request, _ context: some RequestContext) -> Result<
         ServeConfiguration.Feed, HTTPError
     > {
         let name = context.parameters.get("feed") ?? ""
