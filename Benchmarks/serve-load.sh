@@ -5,29 +5,50 @@
 #     1, 16 and 64 concurrent connections for --seconds each: acknowledged CDRs/s (2xx answers:
 #     committed), p50 and p99 acknowledgement latency, and a check that the table holds exactly
 #     the acknowledged CDRs; then the same with cdr-jsonl batches of --batch records per request.
+#     Beside them, in the same run, wrk times an empty route of the same server (`GET /livez`, no
+#     database) at 64 connections: the ceiling of the HTTP layer, and the ratio of single-CDR posts
+#     at 64 connections to it.
 # (2) the same generated Asterisk file read by `cdrstore ingest` and dropped into a spool folder
 #     that `serve` watches: rows/s of each and the ratio (serve / ingest).
 #
-# Usage: Benchmarks/serve-load.sh [--seconds S] [--spool-calls N] [--batch N]   (needs wrk: apt-get install wrk)
+# With --busy, `stress-ng --cpu 1` runs beside the whole run (another process busy on one core).
+# With --perf FILE, the single-CDR 64-connection run is repeated once more at the end of (1) with
+# `perf record -g` sampling the server (the measured lines above it run without perf); where its
+# time went, per thread and per function including callees, is printed (FILE is kept).
+#
+# Usage: Benchmarks/serve-load.sh [--seconds S] [--spool-calls N] [--batch N] [--busy] [--perf FILE]
+#        (needs wrk; --busy needs stress-ng, --perf needs perf: apt-get install wrk stress-ng linux-perf)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=15
 spool_calls=500000
 batch=10
+busy=""
+perf_file=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --seconds) duration="$2"; shift 2 ;;
         --spool-calls) spool_calls="$2"; shift 2 ;;
         --batch) batch="$2"; shift 2 ;;
-        *) echo "serve-load.sh: unknown option '$1' (use --seconds S, --spool-calls N, --batch N)" >&2; exit 2 ;;
+        --busy) busy=1; shift ;;
+        --perf) perf_file="$2"; shift 2 ;;
+        *) echo "serve-load.sh: unknown option '$1' (use --seconds S, --spool-calls N, --batch N, --busy, --perf FILE)" >&2; exit 2 ;;
     esac
 done
 command -v wrk >/dev/null || { echo "serve-load.sh: wrk is needed (apt-get install wrk)" >&2; exit 1; }
 command -v psql >/dev/null || { echo "serve-load.sh: psql is needed (apt-get install postgresql-client)" >&2; exit 1; }
+[ -z "$busy" ] || command -v stress-ng >/dev/null || { echo "serve-load.sh: --busy needs stress-ng (apt-get install stress-ng)" >&2; exit 1; }
+[ -z "$perf_file" ] || command -v perf >/dev/null || { echo "serve-load.sh: --perf needs perf (apt-get install linux-perf)" >&2; exit 1; }
 
 # shellcheck source=Benchmarks/private-postgres.sh
 . Benchmarks/private-postgres.sh
 port=18642
+if [ -n "$busy" ]; then
+    stress-ng --cpu 1 --quiet &
+    busy_pid=$!
+    trap 'kill "$busy_pid" 2>/dev/null || true; "$bin" embedded stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+    echo "busy: stress-ng --cpu 1 runs beside this run (pid $busy_pid)"
+fi
 for database in bench_push bench_ingest bench_spool; do
     psql -q "$socket dbname=postgres" -c "CREATE DATABASE $database" >/dev/null
     "$bin" migrate --db "$socket dbname=$database" >/dev/null
@@ -70,12 +91,26 @@ load() { # load CONNECTIONS RECORDS_PER_REQUEST: one wrk run, one line of figure
     acknowledged_total=$(( acknowledged_total + (requests - non2xx) * per_request ))
     printf '%-12s %8s %12.0f %10s %10s %10s\n' "$connections" "$per_request" \
         "$(awk -v a="$(( (requests - non2xx) * per_request ))" -v s="$seconds_run" 'BEGIN { print a / s }')" \
-        "$(awk '$1 == "50%" { print $2 }' "$out")" "$(awk '$1 == "99%" { print $2 }' "$out")" "$non2xx"
+        "$(awk '$1 == "50%" { print $2 }' "$out")" "$(awk '$1 == "99%" { print $2 }' "$out")" "$non2xx" \
+        | tee -a "$work/push-lines.txt"
 }
 echo "push: $duration s per line; 1 CDR per request = FreeSWITCH JSON, more = cdr-jsonl batches"
 printf '%-12s %8s %12s %10s %10s %10s\n' connections "CDRs/req" "CDRs/s" p50 p99 "non-2xx"
 for connections in 1 16 64; do load "$connections" 1; done
 for connections in 1 16 64; do load "$connections" "$batch"; done
+wrk -t 2 -c 64 -d "${duration}s" --latency "http://127.0.0.1:$port/livez" > "$work/wrk-livez.txt"
+empty_rate=$(awk '/Requests\/sec/ { print $2 }' "$work/wrk-livez.txt")
+single_rate=$(awk '$1 == 64 && $2 == 1 { print $3 }' "$work/push-lines.txt")
+printf 'empty route (GET /livez) at 64 connections: %.0f requests/s, p99 %s; single-CDR posts at 64 / empty route: %s\n' \
+    "$empty_rate" "$(awk '$1 == "99%" { print $2 }' "$work/wrk-livez.txt")" \
+    "$(awk -v a="$single_rate" -v b="$empty_rate" 'BEGIN { printf "%.2f", a / b }')"
+if [ -n "$perf_file" ]; then
+    perf record -g -o "$perf_file" -p "$serve_pid" -- sleep "$duration" 2> "$work/perf.log" &
+    perf_pid=$!
+    echo "profiled repeat (perf record beside it slows it):"
+    load 64 1
+    wait "$perf_pid"
+fi
 stop_serve
 stored=$(sql bench_push "SELECT count(*) FROM cdr.call")
 echo "stored $stored CDRs; acknowledged $acknowledged_total (wrk counts requests cut off at the end of a run as not acknowledged)"
@@ -112,3 +147,11 @@ spool_rate=$(rate "$spool_calls" "$start" "$end")
 printf 'cdrstore ingest %s rows/s, serve spool %s rows/s, ratio %s\n' "$ingest_rate" "$spool_rate" \
     "$(awk -v a="$spool_rate" -v b="$ingest_rate" 'BEGIN { printf "%.2f", a / b }')"
 echo "stored by the spool: $(sql bench_spool "SELECT count(*) FROM cdr.call") of $spool_calls"
+if [ -n "$perf_file" ]; then
+    report() { perf report -i "$perf_file" -g none --stdio "$@" 2>/dev/null | grep '%'; }
+    first() { awk -v n="$1" 'NR <= n'; }
+    echo "perf: the profiled run's samples per thread (perf report -i $perf_file)"
+    report --no-children --sort comm | first 8
+    echo "perf: cdrstore's own functions by time including callees"
+    report --children --sort symbol | grep -E 'Server|Store|Feeds|Postgres|CDRModel' | first 25 | cut -c1-160
+fi

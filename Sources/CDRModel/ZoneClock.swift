@@ -1,17 +1,23 @@
 import Foundation
+import Synchronization
 
 /// Converts a feed's wall-clock times to UTC in one IANA time zone, and back.
 ///
 /// In the autumn hour that happens twice, a wall time takes the earlier offset (the first
 /// occurrence); a wall time inside the spring gap does not exist and is refused.
-/// Results are cached per quarter hour of wall time, since zones change offset only on such boundaries.
-public final class ZoneClock {
+/// Results are cached per quarter hour of wall time, since zones change offset only on such
+/// boundaries; the cache is locked, so that the parsers of concurrent pushes may share one clock.
+public final class ZoneClock: Sendable {
+    private struct Cache {
+        var offsetsByQuarterHour: [Int64: Int64?] = [:]
+        var lastQuarter: Int64 = .min
+        var lastOffset: Int64?
+    }
+
     /// The IANA name, e.g. `Europe/Stockholm`.
     public let identifier: String
     private let zone: TimeZone
-    private var offsetsByQuarterHour: [Int64: Int64?] = [:]
-    private var lastQuarter: Int64 = .min
-    private var lastOffset: Int64?
+    private let cache = Mutex(Cache())
 
     /// Creates a converter; fails when the name is not an IANA time zone this system knows.
     public init?(identifier: String) {
@@ -32,17 +38,19 @@ public final class ZoneClock {
     public func utcSeconds(for civil: CivilTime) -> Int64? {
         let local = civil.secondsAsIfUTC
         let quarter = local >= 0 ? local / 900 : (local - 899) / 900
-        let offset: Int64?
-        if quarter == lastQuarter {
-            offset = lastOffset
-        } else if let cached = offsetsByQuarterHour[quarter] {
-            offset = cached
-        } else {
-            offset = resolveOffset(localSeconds: quarter * 900)
-            offsetsByQuarterHour[quarter] = offset
+        let offset = cache.withLock { cache -> Int64? in
+            if quarter == cache.lastQuarter { return cache.lastOffset }
+            let offset: Int64?
+            if let cached = cache.offsetsByQuarterHour[quarter] {
+                offset = cached
+            } else {
+                offset = resolveOffset(localSeconds: quarter * 900)
+                cache.offsetsByQuarterHour[quarter] = offset
+            }
+            cache.lastQuarter = quarter
+            cache.lastOffset = offset
+            return offset
         }
-        lastQuarter = quarter
-        lastOffset = offset
         return offset.map { local - $0 }
     }
 

@@ -11,7 +11,7 @@ public enum DecodedRecord {
 }
 
 /// Turns the fields of one CSV record into a call, for one feed format.
-public protocol CSVRecordDecoder {
+public protocol CSVRecordDecoder: Sendable {
     /// Decodes the fields of a record found in `buffer`.
     mutating func decode(_ fields: [CSVField], in buffer: UnsafeRawBufferPointer) -> DecodedRecord
 

@@ -55,7 +55,7 @@ public enum FeedLimits {
 }
 
 /// A parser of one feed format: pure, streaming, byte-level; it knows nothing of the database.
-public protocol FeedParser {
+public protocol FeedParser: Sendable {
     /// Parses the complete records at the start of `buffer` and returns how many bytes it used.
     ///
     /// `buffer` starts at byte `baseOffset` of the input; `atEnd` says no more bytes follow, in

@@ -4,7 +4,7 @@
 
 /// Reads a feed file in fixed-size chunks from a byte offset and runs a parser over it, so that
 /// memory stays flat whatever the file's size.
-public struct FeedFileReader {
+public struct FeedFileReader: Sendable {
     /// How much is read at a time: 4 MiB.
     public static let chunkBytes = 4 << 20
 

@@ -8,7 +8,7 @@ import CDRModel
 /// Variable values are percent-decoded (`%XX`) whether or not mod_json_cdr's `encode-values`
 /// was on: it is on by default, and a literal `%` followed by two hex digits is not expected in
 /// the fields read here.
-public struct FreeSWITCHJSONDecoder {
+public struct FreeSWITCHJSONDecoder: Sendable {
     private let normaliser: NumberNormaliser
     private let clock: ZoneClock
 

@@ -36,7 +36,7 @@ public struct LineOutput {
 }
 
 /// Turns lines into calls for one line-based feed format; it may keep state across lines.
-public protocol LineRecordDecoder {
+public protocol LineRecordDecoder: Sendable {
     /// Decodes one line (without its line end), emitting any outputs it completes.
     mutating func decode(line: UnsafeRawBufferPointer, at place: LinePlace, emit: (LineOutput) throws -> Void) rethrows
 

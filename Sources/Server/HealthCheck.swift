@@ -1,13 +1,14 @@
 import Foundation
 import Postgres
+import Synchronization
 
 /// Tells whether the database answers, on a connection of its own, off the server's event loops.
-final class HealthCheck: @unchecked Sendable {
-    private let connect: () throws -> Connection
-    private let lock = NSLock()
-    private var connection: Connection?
+final class HealthCheck: Sendable {
+    private let connect: @Sendable () throws -> Connection
+    /// The connection kept between checks; the lock also makes checks run one at a time.
+    private let connection = Mutex<Connection?>(nil)
 
-    init(connect: @escaping () throws -> Connection) { self.connect = connect }
+    init(connect: @escaping @Sendable () throws -> Connection) { self.connect = connect }
 
     /// nil when `SELECT 1` succeeds, else why it failed.
     func databaseProblem() async -> String? {
@@ -17,16 +18,16 @@ final class HealthCheck: @unchecked Sendable {
     }
 
     private func check() -> String? {
-        lock.lock()
-        defer { lock.unlock() }
-        do {
-            let connection = try self.connection ?? connect()
-            self.connection = connection
-            _ = try connection.execute("SELECT 1")
-            return nil
-        } catch {
-            connection = nil
-            return "\(error)"
+        connection.withLock { kept in
+            do {
+                let opened = try kept ?? connect()
+                kept = opened
+                _ = try opened.execute("SELECT 1")
+                return nil
+            } catch {
+                kept = nil
+                return "\(error)"
+            }
         }
     }
 }

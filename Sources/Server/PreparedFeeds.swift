@@ -4,8 +4,8 @@ import Foundation
 
 /// What each feed's pushes need, made once: a new parser per request is a copy of a prepared one
 /// (making one reads its zone's rules), and the exact `Authorization` header its credentials give.
-/// Immutable after `init`, hence safe to share.
-final class PreparedFeeds: @unchecked Sendable {
+/// Immutable after `init`; the zone clocks its parsers share lock their own caches.
+final class PreparedFeeds: Sendable {
     let parsers: [String: AnyFeedParser]
     let freeSWITCHDecoders: [String: FreeSWITCHJSONDecoder]
     let authorization: [String: String]

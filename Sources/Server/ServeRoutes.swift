@@ -12,6 +12,11 @@ struct ServeRoutes: Sendable {
 
     func router() -> Router<BasicRequestContext> {
         let router = Router()
+        router.get("/livez") { _, _ -> Response in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n")))
+        }
         router.get("/health") { _, _ -> Response in
             let problem = await health.databaseProblem()
             let failing = feedHealth.failingFeedsJSON

@@ -8,9 +8,9 @@
 /// submissions; when nothing of a group could be committed, the committer backs off before the
 /// next. After `shutdown` nothing new is taken, what is queued is still committed, and then the
 /// committer finishes.
-struct CommitQueue<Item> {
+struct CommitQueue<Item: Sendable>: Sendable {
     /// A submission: what the caller queued, how many records it holds, and its feed.
-    struct Entry {
+    struct Entry: Sendable {
         /// The caller's submission.
         let item: Item
         /// Its records, for the limits.

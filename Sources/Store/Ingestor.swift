@@ -3,8 +3,9 @@ import Feeds
 import Foundation
 import Postgres
 
-/// Reads one feed file into the store exactly once: parse, check, batch, binary COPY, and in
-/// the same transaction the rejects and the ledger position.
+/// The file adapter of ingest: reads one feed file into the store exactly once. This thread
+/// parses, admits and batches; the commit core's thread copies each batch with its rejects and the
+/// ledger position in one transaction, on a connection of its own.
 public final class Ingestor {
     /// What one run did.
     public struct Summary: Sendable, Equatable {
@@ -38,6 +39,8 @@ public final class Ingestor {
         public var records: Int
     }
 
+    private let connect: @Sendable () throws -> Connection
+    /// For the schema, window, ledger lookup and the feed's lock; commits use another.
     private let connection: Connection
     private let feed: String
     private let settings: FeedSettings
@@ -47,12 +50,16 @@ public final class Ingestor {
     /// parser reads the end of the file at.
     private let now: Int64
 
-    /// Prepares to ingest for `feed`; `now` is microseconds since the epoch.
-    public init(connection: Connection, feed: String, settings: FeedSettings, now: Int64, batchRecords: Int = 50_000)
-        throws
-    {
+    /// Prepares to ingest for `feed`, on connections that `connect` opens (one now, one for
+    /// each file's commits); `now` is microseconds since the epoch.
+    public init(
+        connect: @escaping @Sendable () throws -> Connection, feed: String, settings: FeedSettings, now: Int64,
+        batchRecords: Int = 50_000
+    ) throws {
         try Self.checkFeedName(feed)
+        let connection = try connect()
         try Migrator(connection: connection).requireCurrentSchema()
+        self.connect = connect
         self.connection = connection
         self.feed = feed
         self.settings = settings
@@ -95,9 +102,9 @@ public final class Ingestor {
         var batch = IngestBatch(startOffset: position.offset, startLines: position.lines)
         let size = file.size()
         let absolutePath = URL(fileURLWithPath: path).standardizedFileURL.path
-        let pipeline = IngestPipeline(
-            committer: BatchCommitter(
-                connection: connection, feed: feed, file: file, path: absolutePath, from: position))
+        let commits = FileCommitter(feed: feed, batchRecords: batchRecords) { [connect, feed] in
+            FileBatchStore(connect: connect, feed: feed, file: file, path: absolutePath, from: position)
+        }
 
         do {
             let outcome = try file.parse(from: position.offset, with: &parser, endsFile: endsFile) { event in
@@ -114,7 +121,7 @@ public final class Ingestor {
                 if batch.count >= batchRecords {
                     if shouldStop() { throw StoreError("stopped while ingesting \(path); the next run resumes it") }
                     batch.seal(feed: feed)
-                    try pipeline.submit(batch)
+                    try commits.submit(batch)
                     batch = IngestBatch(startOffset: batch.endOffset, startLines: batch.endLines)
                     progress(Progress(offset: batch.endOffset, size: size, records: summary.records))
                 }
@@ -123,15 +130,15 @@ public final class Ingestor {
             batch.endLines = outcome.linesConsumed
             if batch.count > 0 || batch.endOffset > position.offset {
                 batch.seal(feed: feed)
-                try pipeline.submit(batch)
+                try commits.submit(batch)
             }
             summary.pendingBytes = outcome.pendingBytes
             summary.bytesRead = outcome.consumedOffset - summary.resumedFrom
         } catch {
-            _ = try? pipeline.finish()
+            _ = try? commits.finish()
             throw error
         }
-        let totals = try pipeline.finish()
+        let totals = try commits.finish()
         summary.ingested = totals.ingested
         summary.duplicates = totals.duplicates
         summary.rejected = totals.rejected

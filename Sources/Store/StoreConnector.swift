@@ -42,6 +42,13 @@ public struct StoreConnector: Sendable {
         }
     }
 
+    /// What opens connections to the chosen database at will, for work that needs several: the
+    /// database is resolved (the embedded cluster started, saying so through `notice`) once, now.
+    public func opener(notice: (String) -> Void = { _ in }) throws -> @Sendable () throws -> Connection {
+        let conninfo = try conninfo(notice: notice)
+        return { try Connection(conninfo) }
+    }
+
     /// Opens a connection; for the embedded cluster, creates and starts it first and reports
     /// that through `notice` (one line).
     public func connect(notice: (String) -> Void = { _ in }) throws -> Connection {

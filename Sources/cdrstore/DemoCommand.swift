@@ -32,7 +32,8 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
-        let connection = try database.connect()
+        let open = try database.opener()
+        let connection = try open()
         Output.line("== 1. schema")
         let applied = try Migrator(connection: connection).migrate()
         Output.line(applied.isEmpty ? "schema already up to date" : "applied \(applied.joined(separator: ", "))")
@@ -49,7 +50,7 @@ struct DemoCommand: ParsableCommand {
         let settings = try FeedSettings(
             format: FeedFormat.asteriskCSV.rawValue, timeZone: Self.timeZone, countryCode: Self.countryCode)
         let ingestor = try Ingestor(
-            connection: connection, feed: Self.feed, settings: settings, now: WallClock.nowMicroseconds())
+            connect: open, feed: Self.feed, settings: settings, now: WallClock.nowMicroseconds())
         for _ in 0..<2 {
             let summary = try ingestor.ingest(path: file, clock: WallClock.monotonicSeconds)
             Output.line(IngestCommand.sentence(summary))

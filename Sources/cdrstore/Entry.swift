@@ -7,7 +7,7 @@ import Store
 
 /// The `cdrstore` command: parses arguments and hands the work to the library.
 @main
-struct CDRStore: ParsableCommand {
+struct CDRStore: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cdrstore",
         abstract: "A retention store for IP-telephony call detail records, on PostgreSQL.",
@@ -19,11 +19,16 @@ struct CDRStore: ParsableCommand {
             AuditCommand.self, SubjectExportCommand.self,
         ])
 
-    /// Runs the command; a failure of the work itself becomes one line on stderr and exit code 1.
-    static func main() {
+    /// Runs the command (`serve` asynchronously, the others on this thread); a failure of the work
+    /// itself becomes one line on stderr and exit code 1.
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch let error as ExitCode {
             exit(withError: error)
         } catch let error as any CustomStringConvertible & Error where isOperationalError(error) {

@@ -29,9 +29,8 @@ struct IngestCommand: ParsableCommand {
         let settings = try feedOptions.settings()
         try Ingestor.checkFeedName(feed)
         for path in files { try FeedFileReader(path: path).close() }
-        let connection = try database.connect()
         let ingestor = try Ingestor(
-            connection: connection, feed: feed, settings: settings, now: WallClock.nowMicroseconds(),
+            connect: try database.opener(), feed: feed, settings: settings, now: WallClock.nowMicroseconds(),
             batchRecords: batchSize)
         for path in files {
             let summary = try ingestor.ingest(

@@ -1,24 +1,31 @@
 import Foundation
+import Synchronization
 
-/// Writes to stdout through a buffer (fast for millions of lines) and to stderr line by line.
+/// Writes to stdout through a buffer (fast for millions of lines) and to stderr line by line; the
+/// buffer is locked, since `serve` writes to stderr from its event loops.
 enum Output {
-    nonisolated(unsafe) private static var buffer: [UInt8] = {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(1 << 17)
-        return bytes
-    }()
+    private static let buffer = Mutex<[UInt8]>(
+        {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(1 << 17)
+            return bytes
+        }())
 
     /// Queues text for stdout, writing when the buffer is full.
     static func write(_ text: String) {
-        buffer.append(contentsOf: text.utf8)
-        if buffer.count >= 1 << 16 { flush() }
+        buffer.withLock { buffer in
+            buffer.append(contentsOf: text.utf8)
+            if buffer.count >= 1 << 16 { writeOut(&buffer) }
+        }
     }
 
     /// Queues a line for stdout.
     static func line(_ text: String = "") { write(text + "\n") }
 
     /// Writes what is queued.
-    static func flush() {
+    static func flush() { buffer.withLock { writeOut(&$0) } }
+
+    private static func writeOut(_ buffer: inout [UInt8]) {
         buffer.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {

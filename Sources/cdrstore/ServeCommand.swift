@@ -6,7 +6,7 @@ import Server
 import Store
 
 /// `cdrstore serve`: the long-running service (spool folders and HTTP pushes).
-struct ServeCommand: ParsableCommand {
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Ingest spool folders and HTTP pushes until SIGTERM or SIGINT (see the README's serve section).",
@@ -23,15 +23,15 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Only read the configuration and print what it would run; no database is needed.")
     var check = false
 
-    func run() throws {
+    func run() async throws {
         let configuration = try ServeConfiguration.load(path: config)
         if check {
             Output.line(configuration.summary)
             Output.flush()
             return
         }
-        let conninfo = try database.connector.conninfo { Output.errorLine($0) }
-        let first = try Connection(conninfo)
+        let connect = try database.opener()
+        let first = try connect()
         if migrate { _ = try Migrator(connection: first).migrate() }
         try Migrator(connection: first).requireCurrentSchema()
         for feed in configuration.feeds {
@@ -45,34 +45,10 @@ struct ServeCommand: ParsableCommand {
             return handler
         }
         let service = ServeService(
-            configuration: configuration, connect: { try Connection(conninfo) }, now: WallClock.nowMicroseconds,
+            configuration: configuration, connect: connect, now: WallClock.nowMicroseconds,
             logger: Logger(label: "cdrstore"))
-        try AsyncBridge.run {
-            try await service.run(onListening: { port in
-                Output.errorLine("cdrstore: listening on \(configuration.host):\(port)")
-            })
-        }
-    }
-}
-
-/// Runs async work to its end from the synchronous command line.
-enum AsyncBridge {
-    /// Runs `work` and returns once it has finished, rethrowing its error.
-    static func run(_ work: @escaping @Sendable () async throws -> Void) throws {
-        let outcome = OutcomeBox()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do { try await work() } catch { outcome.set(error) }
-            done.signal()
-        }
-        done.wait()
-        if let error = outcome.error { throw error }
-    }
-
-    private final class OutcomeBox: @unchecked Sendable {
-        private let lock = NSLock()
-        private var stored: (any Error)?
-        var error: (any Error)? { lock.withLock { stored } }
-        func set(_ error: any Error) { lock.withLock { stored = error } }
+        try await service.run(onListening: { port in
+            Output.errorLine("cdrstore: listening on \(configuration.host):\(port)")
+        })
     }
 }

@@ -26,6 +26,11 @@ struct DatabaseOptions: ParsableArguments {
         try connector.connect { Output.errorLine($0) }
     }
 
+    /// What opens connections at will (the database resolved once, the embedded cluster noted on stderr).
+    func opener() throws -> @Sendable () throws -> Connection {
+        try connector.opener { Output.errorLine($0) }
+    }
+
     /// Opens a connection to a database that has this build's schema, else says "run cdrstore migrate".
     func connectToCurrentSchema() throws -> Connection {
         let connection = try connect()

@@ -35,20 +35,27 @@ import Testing
         "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
     }
 
-    @Test func pushesAreAuthenticatedRoutedAndAnsweredAfterTheirCommit() async throws {
-        let conninfo = try TestDatabase.createMigrated(prefix: "route")
-        let configuration = try ServeConfiguration.parse(yaml: Self.yaml, origin: "the test")
+    /// The routes of `serve` for this configuration, on connections `connect` opens, with their
+    /// committer (stop it at the end).
+    private static func routes(
+        connect: @escaping @Sendable () throws -> Connection
+    ) throws -> (routes: ServeRoutes, committer: GroupCommitter) {
+        let configuration = try ServeConfiguration.parse(yaml: yaml, origin: "the test")
         let committer = GroupCommitter(
-            connect: { try Connection(conninfo) }, now: { 1_793_491_200_000_000 }, maxQueuedRecords: 1_000,
-            maxGroupRecords: 1_000)
-        defer { committer.stop() }
+            connect: connect, now: { 1_793_491_200_000_000 }, maxQueuedRecords: 1_000, maxGroupRecords: 1_000)
         let metrics = ServeMetrics()
         let feedHealth = FeedHealth()
         let routes = ServeRoutes(
             handler: PushHandler(
                 configuration: configuration, committer: committer, metrics: metrics, health: feedHealth),
-            health: HealthCheck(connect: { try Connection(conninfo) }), feedHealth: feedHealth, metrics: metrics,
-            committer: committer)
+            health: HealthCheck(connect: connect), feedHealth: feedHealth, metrics: metrics, committer: committer)
+        return (routes, committer)
+    }
+
+    @Test func pushesAreAuthenticatedRoutedAndAnsweredAfterTheirCommit() async throws {
+        let conninfo = try TestDatabase.createMigrated(prefix: "route")
+        let (routes, committer) = try Self.routes(connect: { try Connection(conninfo) })
+        defer { committer.stop() }
         let application = Application(router: routes.router())
         try await application.test(.router) { client in
             let body = ByteBuffer(string: Self.line)
@@ -83,5 +90,22 @@ import Testing
         }
         let stored = try Connection(conninfo).execute("SELECT feed, source FROM cdr.call").rows
         #expect(stored == [["gateway", "+46701"]])
+    }
+
+    @Test func livenessAnswersWithoutTheDatabaseWhileHealthReportsItUnreachable() async throws {
+        let (routes, committer) = try Self.routes(connect: {
+            try Connection("host=/nonexistent-cdrstore-socket-folder dbname=none connect_timeout=1")
+        })
+        defer { committer.stop() }
+        try await Application(router: routes.router()).test(.router) { client in
+            try await client.execute(uri: "/livez", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body) == "ok\n")
+            }
+            try await client.execute(uri: "/health", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(String(buffer: response.body).contains("unreachable"))
+            }
+        }
     }
 }

@@ -25,18 +25,11 @@ import Testing
         let fixture = try StoreFixture()
         // What a DBA might do to one feed: every row of it refused by a trigger, a failure that is
         // not about one record's values (SQLSTATE P0001).
-        try fixture.connection.executeScript(
-            """
-            CREATE FUNCTION public.freeze_feed() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF NEW.feed = 'frozen' THEN RAISE EXCEPTION 'feed frozen by the DBA'; END IF;
-                RETURN NEW;
-            END $$;
-            CREATE TRIGGER freeze_feed BEFORE INSERT ON cdr.call FOR EACH ROW EXECUTE FUNCTION public.freeze_feed();
-            """)
+        try fixture.refuseCalls(by: "freeze_feed", when: "NEW.feed = 'frozen'", message: "feed frozen by the DBA")
         let answers = Answers()
         let committer = GroupCommitter(
-            connect: { try Connection(fixture.conninfo) }, now: { testNow }, maxQueuedRecords: 1_000,
+            connect: { [conninfo = fixture.conninfo] in try Connection(conninfo) }, now: { testNow },
+            maxQueuedRecords: 1_000,
             maxGroupRecords: 1_000)
         defer { committer.stop() }
         // Holding cdr.call in SHARE mode keeps the first commit waiting, so that the next three
@@ -73,7 +66,8 @@ import Testing
         }
         let file = try fixture.folder.write("acc.log", lines.joined())
         let ingested = try Ingestor(
-            connection: fixture.connection, feed: "sip", settings: settings, now: testNow, batchRecords: 100
+            connect: { [conninfo = fixture.conninfo] in try Connection(conninfo) }, feed: "sip", settings: settings,
+            now: testNow, batchRecords: 100
         ).ingest(path: file, clock: { 0 })
         #expect(ingested.ingested == 1)
 
@@ -85,7 +79,8 @@ import Testing
         }
         let answers = Answers()
         let committer = GroupCommitter(
-            connect: { try Connection(fixture.conninfo) }, now: { testNow }, maxQueuedRecords: 1_000,
+            connect: { [conninfo = fixture.conninfo] in try Connection(conninfo) }, now: { testNow },
+            maxQueuedRecords: 1_000,
             maxGroupRecords: 1_000)
         defer { committer.stop() }
         #expect(committer.submit(submission, completion: answers.completion("push")))

@@ -244,6 +244,24 @@ import Testing
         #expect(ledger.rows == [[String(StoreFixture.lines(0..<1000).utf8.count), "1000", "1000"]])
     }
 
+    @Test func aBatchThatCannotCommitEndsTheRunAtTheLastCommittedBatchAndTheNextRunResumesThere() throws {
+        try store.refuseCalls(
+            by: "refuse_k250", when: "NEW.record_key = 'k250'", message: "call k250 refused by the DBA")
+        let file = try store.folder.write("Master.csv", StoreFixture.lines(0..<1000))
+        let error = #expect(throws: PostgresError.self) { try store.ingest(file, batch: 100) }
+        #expect(error?.message.contains("call k250 refused by the DBA") == true)
+        // Batches 0 and 1 committed; batch 2 failed; the batches parsed after it, queued while it
+        // was committing, were not committed past it.
+        #expect(try store.storedKeys() == StoreFixture.keys(0..<200))
+        let ledger = try store.connection.execute("SELECT committed_lines, ingested FROM cdr.ingest_ledger")
+        #expect(ledger.rows == [["200", "200"]])
+        try store.connection.execute("DROP TRIGGER refuse_k250 ON cdr.call")
+        let resumed = try store.ingest(file, batch: 100)
+        #expect(resumed.resumedFrom == Int64(StoreFixture.lines(0..<200).utf8.count))
+        #expect(resumed.ingested == 800)
+        #expect(try store.storedKeys() == StoreFixture.keys(0..<1000))
+    }
+
     @Test func twoIngestsOfTheSameFeedAtOnceDoNotDoubleAnything() throws {
         let file = try store.folder.write("Master.csv", StoreFixture.lines(0..<3000))
         let conninfo = store.conninfo
@@ -252,9 +270,9 @@ import Testing
         for _ in 0..<2 {
             DispatchQueue.global().async(group: group) {
                 do {
-                    let connection = try Connection(conninfo)
                     let summary = try Ingestor(
-                        connection: connection, feed: "pbx1", settings: stockholmFeed, now: testNow, batchRecords: 200
+                        connect: { try Connection(conninfo) }, feed: "pbx1", settings: stockholmFeed, now: testNow,
+                        batchRecords: 200
                     ).ingest(path: file, clock: { 0 })
                     results.add(.success(summary.ingested))
                 } catch {

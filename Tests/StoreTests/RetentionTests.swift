@@ -226,7 +226,7 @@ import Testing
         DispatchQueue.global().async(group: group) {
             do {
                 let summary = try Ingestor(
-                    connection: try Connection(conninfo), feed: "pbx1", settings: stockholmFeed, now: testNow,
+                    connect: { try Connection(conninfo) }, feed: "pbx1", settings: stockholmFeed, now: testNow,
                     batchRecords: 100
                 ).ingest(path: file, clock: { 0 })
                 results.add(.success(summary.ingested))

@@ -11,12 +11,14 @@ import Testing
         let fixture = try StoreFixture()
         try TestLogins.setUpRoles(in: fixture.conninfo)
         let login = try TestLogins.create("ingest", role: "cdrstore_ingest", in: fixture.conninfo)
-        let ingest = try Connection(TestLogins.conninfo(fixture.conninfo, as: login))
+        let ingestLogin = TestLogins.conninfo(fixture.conninfo, as: login)
+        let ingest = try Connection(ingestLogin)
         let file = try fixture.folder.write("Master.csv", StoreFixture.lines(0..<20) + "not,a,record\n")
-        let first = try fixture.ingest(file, on: ingest)
+        let first = try fixture.ingest(file, as: ingestLogin)
         #expect(first.ingested == 20 && first.rejected == 1)
         #expect(
-            try fixture.ingest(try fixture.folder.write("copy.csv", StoreFixture.lines(0..<25)), on: ingest).ingested
+            try fixture.ingest(try fixture.folder.write("copy.csv", StoreFixture.lines(0..<25)), as: ingestLogin)
+                .ingested
                 == 5)
         #expect(try fixture.callCount() == 25)
         for statement in ["SELECT source FROM cdr.call", "SELECT * FROM cdr.reject", "SELECT * FROM cdr.hold"] {

@@ -23,14 +23,31 @@ struct StoreFixture {
         folder = try TemporaryFolder()
     }
 
-    /// Ingests `path` for `feed` on a connection of its own (or this fixture's).
+    /// Ingests `path` for `feed` as this fixture's login, or the login of `loginConninfo`.
     @discardableResult
     func ingest(
-        _ path: String, feed: String = "pbx1", batch: Int = 50_000, now: Int64 = testNow, on other: Connection? = nil
+        _ path: String, feed: String = "pbx1", batch: Int = 50_000, now: Int64 = testNow,
+        as loginConninfo: String? = nil
     ) throws -> Ingestor.Summary {
+        let conninfo = loginConninfo ?? conninfo
         let ingestor = try Ingestor(
-            connection: other ?? connection, feed: feed, settings: stockholmFeed, now: now, batchRecords: batch)
+            connect: { try Connection(conninfo) }, feed: feed, settings: stockholmFeed, now: now, batchRecords: batch)
         return try ingestor.ingest(path: path, clock: { 0 })
+    }
+
+    /// Has a trigger (`function` on `cdr.call`, as a DBA might add) refuse every call for which the
+    /// SQL `condition` on `NEW` holds with `message`: a failure that is not about one record's
+    /// values (SQLSTATE P0001), so that the whole transaction fails.
+    func refuseCalls(by function: String, when condition: String, message: String) throws {
+        try connection.executeScript(
+            """
+            CREATE FUNCTION public.\(function)() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF \(condition) THEN RAISE EXCEPTION '\(message)'; END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER \(function) BEFORE INSERT ON cdr.call FOR EACH ROW EXECUTE FUNCTION public.\(function)();
+            """)
     }
 
     /// Every stored record key of a feed, sorted.
