@@ -9,14 +9,17 @@
 #     database) at 64 connections: the ceiling of the HTTP layer, and the ratio of single-CDR posts
 #     at 64 connections to it.
 # (2) the same generated Asterisk file read by `cdrstore ingest` and dropped into a spool folder
-#     that `serve` watches: rows/s of each and the ratio (serve / ingest).
+#     that `serve` watches, alternately, twice, each into a new database: rows/s of each and the
+#     ratio (spool / ingest) of their total times.
 #
 # With --busy, `stress-ng --cpu 1` runs beside the whole run (another process busy on one core).
 # With --perf FILE, the single-CDR 64-connection run is repeated once more at the end of (1) with
 # `perf record -g` sampling the server (the measured lines above it run without perf); where its
 # time went, per thread and per function including callees, is printed (FILE is kept).
 #
-# Usage: Benchmarks/serve-load.sh [--seconds S] [--spool-calls N] [--batch N] [--busy] [--perf FILE]
+# With --binary PATH, that cdrstore binary runs instead of a fresh release build (two builds side by side).
+#
+# Usage: Benchmarks/serve-load.sh [--seconds S] [--spool-calls N] [--batch N] [--busy] [--perf FILE] [--binary PATH]
 #        (needs wrk; --busy needs stress-ng, --perf needs perf: apt-get install wrk stress-ng linux-perf)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +35,8 @@ while [ $# -gt 0 ]; do
         --batch) batch="$2"; shift 2 ;;
         --busy) busy=1; shift ;;
         --perf) perf_file="$2"; shift 2 ;;
-        *) echo "serve-load.sh: unknown option '$1' (use --seconds S, --spool-calls N, --batch N, --busy, --perf FILE)" >&2; exit 2 ;;
+        --binary) export CDRSTORE_BIN="$2"; shift 2 ;;
+        *) echo "serve-load.sh: unknown option '$1' (use --seconds S, --spool-calls N, --batch N, --busy, --perf FILE, --binary PATH)" >&2; exit 2 ;;
     esac
 done
 command -v wrk >/dev/null || { echo "serve-load.sh: wrk is needed (apt-get install wrk)" >&2; exit 1; }
@@ -49,10 +53,8 @@ if [ -n "$busy" ]; then
     trap 'kill "$busy_pid" 2>/dev/null || true; "$bin" embedded stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
     echo "busy: stress-ng --cpu 1 runs beside this run (pid $busy_pid)"
 fi
-for database in bench_push bench_ingest bench_spool; do
-    psql -q "$socket dbname=postgres" -c "CREATE DATABASE $database" >/dev/null
-    "$bin" migrate --db "$socket dbname=$database" >/dev/null
-done
+psql -q "$socket dbname=postgres" -c "CREATE DATABASE bench_push" >/dev/null
+"$bin" migrate --db "$socket dbname=bench_push" >/dev/null
 rate() { awk -v rows="$1" -v start="$2" -v end="$3" 'BEGIN { printf "%.0f", rows / (end - start) }'; }
 
 serve() { # serve DATABASE CONFIG: starts serve in the background and waits until it listens
@@ -78,12 +80,12 @@ YAML
 serve bench_push "$work/push.yaml"
 start_us=$(( ($(date +%s) - 3600) * 1000000 ))
 acknowledged_total=0
-load() { # load CONNECTIONS RECORDS_PER_REQUEST: one wrk run, one line of figures
-    local connections=$1 per_request=$2 threads out
+load() { # load CONNECTIONS RECORDS_PER_REQUEST [LABEL]: one wrk run, one line of figures
+    local connections=$1 per_request=$2 label="c$1-b$2${3:+-$3}" threads out
     threads=$(( $1 < 2 ? 1 : 2 ))
     out="$work/wrk-$1-$2.txt"
     wrk -t "$threads" -c "$connections" -d "${duration}s" --latency -s Benchmarks/serve-load.lua \
-        "http://127.0.0.1:$port" -- "$start_us" "c$connections-b$per_request" "$per_request" > "$out"
+        "http://127.0.0.1:$port" -- "$start_us" "$label" "$per_request" > "$out"
     local requests non2xx seconds_run
     requests=$(awk '/requests in/ { print $1 }' "$out")
     non2xx=$(awk '/Non-2xx/ { print $NF }' "$out"); non2xx=${non2xx:-0}
@@ -108,22 +110,16 @@ if [ -n "$perf_file" ]; then
     perf record -g -o "$perf_file" -p "$serve_pid" -- sleep "$duration" 2> "$work/perf.log" &
     perf_pid=$!
     echo "profiled repeat (perf record beside it slows it):"
-    load 64 1
+    load 64 1 profiled
     wait "$perf_pid"
 fi
 stop_serve
 stored=$(sql bench_push "SELECT count(*) FROM cdr.call")
 echo "stored $stored CDRs; acknowledged $acknowledged_total (wrk counts requests cut off at the end of a run as not acknowledged)"
 
-echo "spool: $spool_calls generated Asterisk calls"
+echo "spool: $spool_calls generated Asterisk calls, read by ingest and by a spool alternately, twice"
 "$bin" generate --calls "$spool_calls" --days 3 --accounts 200 --seed 5 --end "$(date -u +%Y-%m-%d)" \
     --tz Europe/Stockholm --out "$work/Master.csv" 2>/dev/null
-sync
-start=$(now)
-"$bin" ingest --db "$socket dbname=bench_ingest" --feed pbx --format asterisk-csv --tz Europe/Stockholm \
-    --country-code 46 "$work/Master.csv" > /dev/null
-end=$(now)
-ingest_rate=$(rate "$spool_calls" "$start" "$end")
 mkdir -p "$work/spool"
 cat > "$work/spool.yaml" <<YAML
 http:
@@ -137,21 +133,40 @@ feeds:
     country_code: "46"
     spool: $work/spool
 YAML
-serve bench_spool "$work/spool.yaml"
-start=$(now)
-mv "$work/Master.csv" "$work/spool/Master.csv"
-until grep -q "spool file ingested" "$work/serve-bench_spool.log"; do sleep 0.02; done
-end=$(now)
-stop_serve
-spool_rate=$(rate "$spool_calls" "$start" "$end")
-printf 'cdrstore ingest %s rows/s, serve spool %s rows/s, ratio %s\n' "$ingest_rate" "$spool_rate" \
-    "$(awk -v a="$spool_rate" -v b="$ingest_rate" 'BEGIN { printf "%.2f", a / b }')"
-echo "stored by the spool: $(sql bench_spool "SELECT count(*) FROM cdr.call") of $spool_calls"
+ingest_seconds=0
+spool_seconds=0
+for round in 1 2; do
+    for database in "bench_ingest_$round" "bench_spool_$round"; do
+        psql -q "$socket dbname=postgres" -c "CREATE DATABASE $database" >/dev/null
+        "$bin" migrate --db "$socket dbname=$database" >/dev/null
+    done
+    sync
+    start=$(now)
+    "$bin" ingest --db "$socket dbname=bench_ingest_$round" --feed pbx --format asterisk-csv \
+        --tz Europe/Stockholm --country-code 46 "$work/Master.csv" > /dev/null
+    end=$(now)
+    ingest_seconds=$(awk -v t="$ingest_seconds" -v s="$start" -v e="$end" 'BEGIN { print t + e - s }')
+    ingest_rate=$(rate "$spool_calls" "$start" "$end")
+    cp "$work/Master.csv" "$work/Master.copy"
+    serve "bench_spool_$round" "$work/spool.yaml"
+    start=$(now)
+    mv "$work/Master.copy" "$work/spool/Master.csv"
+    until grep -q "spool file ingested" "$work/serve-bench_spool_$round.log"; do sleep 0.02; done
+    end=$(now)
+    stop_serve
+    rm -f "$work/spool/Master.csv"
+    spool_seconds=$(awk -v t="$spool_seconds" -v s="$start" -v e="$end" 'BEGIN { print t + e - s }')
+    spool_rate=$(rate "$spool_calls" "$start" "$end")
+    printf 'round %s: cdrstore ingest %s rows/s, serve spool %s rows/s (stored %s of %s)\n' "$round" \
+        "$ingest_rate" "$spool_rate" "$(sql "bench_spool_$round" "SELECT count(*) FROM cdr.call")" "$spool_calls"
+done
+printf 'spool / ingest over both rounds: %s\n' \
+    "$(awk -v i="$ingest_seconds" -v s="$spool_seconds" 'BEGIN { printf "%.2f", i / s }')"
 if [ -n "$perf_file" ]; then
-    report() { perf report -i "$perf_file" -g none --stdio "$@" 2>/dev/null | grep '%'; }
-    first() { awk -v n="$1" 'NR <= n'; }
+    perf report -i "$perf_file" -g none --stdio --no-children --sort comm > "$work/perf-threads.txt" 2>&1 || true
+    perf report -i "$perf_file" -g none --stdio --children --sort symbol > "$work/perf-symbols.txt" 2>&1 || true
     echo "perf: the profiled run's samples per thread (perf report -i $perf_file)"
-    report --no-children --sort comm | first 8
+    grep '%' "$work/perf-threads.txt" | awk 'NR <= 8' || tail -3 "$work/perf-threads.txt"
     echo "perf: cdrstore's own functions by time including callees"
-    report --children --sort symbol | grep -E 'Server|Store|Feeds|Postgres|CDRModel' | first 25 | cut -c1-160
+    grep '%' "$work/perf-symbols.txt" | grep -E 'Server|Store|Feeds|Postgres|CDRModel' | awk 'NR <= 25' | cut -c1-160
 fi

@@ -83,11 +83,6 @@ public struct FeedSettings: Sendable {
         self.accountMapping = accountMapping
     }
 
-    /// Gives a parsed call the account the feed's account mapping says (unchanged without one).
-    public func mapAccount(_ call: inout CallRecord) {
-        accountMapping?.apply(to: &call)
-    }
-
     /// A new parser for this feed, mapping accounts as the feed says; `now` (µs since the epoch)
     /// is when its input's end is read, which settles the Kamailio calls whose other half is
     /// overdue (by default every such call).

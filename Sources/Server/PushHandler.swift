@@ -113,7 +113,8 @@ struct PushHandler: Sendable {
                     if submission.rejections.count > Self.maxRefusedRecords { throw TooManyRefused() }
                 }
                 if used == 0 {
-                    let rest = Array(buffer[consumed...])
+                    // The body's own bytes, without the line end added above.
+                    let rest = Array(buffer[consumed..<max(consumed, document.count)])
                     submission.add(
                         Rejection(
                             offset: Int64(consumed), line: parser.linesConsumed + 1, raw: rest,
@@ -125,33 +126,25 @@ struct PushHandler: Sendable {
         }
     }
 
-    /// A FreeSWITCH mod_json_cdr post (raw JSON, `cdr=` form or base64) as a submission: its record,
-    /// identified by the JSON document's bytes so that a retry in another encoding is still a duplicate.
-    func freeSWITCHSubmission(feed: ServeConfiguration.Feed, source: String, body: [UInt8], contentType: String?)
-        -> PushSubmission
-    {
-        var submission = PushSubmission(feed: feed.name, format: feed.settings.format, source: source)
+    /// A FreeSWITCH mod_json_cdr post (raw JSON, `cdr=` form or base64) as a submission: the JSON
+    /// document, read by the feed's parser as a file of it would be, so that its record is
+    /// identified by the document's bytes (a retry in another encoding, or the same document in an
+    /// `err-log-dir` file, is a duplicate).
+    func freeSWITCHSubmission(
+        feed: ServeConfiguration.Feed, source: String, body: [UInt8], contentType: String?
+    ) throws(HTTPError) -> PushSubmission {
         let document: [UInt8]
         do {
             document = try FreeSWITCHPushBody.document(from: body, contentType: contentType)
         } catch {
-            submission.add(
+            var refused = PushSubmission(feed: feed.name, format: feed.settings.format, source: source)
+            refused.add(
                 Rejection(offset: 0, line: 1, raw: Array(body.prefix(FeedLimits.maxRecordBytes)), reason: error.reason))
-            return submission
+            return refused
         }
-        let decoder = prepared.freeSWITCHDecoders[feed.name] ?? PreparedFeeds.freeSWITCHDecoder(feed)
-        document.withUnsafeBytes { bytes in
-            switch decoder.decode(document: bytes) {
-            case .record(var call):
-                feed.settings.mapAccount(&call)
-                submission.add(call, raw: bytes, line: 1)
-            case .rejected(let reason):
-                submission.add(
-                    Rejection(
-                        offset: 0, line: 1, raw: Array(document.prefix(FeedLimits.maxRecordBytes)), reason: reason))
-            case .skip:
-                submission.add(Rejection(offset: 0, line: 1, raw: [], reason: "the body holds no CDR"))
-            }
+        var submission = try submission(feed: feed, source: source, document: document)
+        if submission.count == 0 {
+            submission.add(Rejection(offset: 0, line: 1, raw: [], reason: "the body holds no CDR"))
         }
         return submission
     }

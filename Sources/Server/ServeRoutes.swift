@@ -48,7 +48,7 @@ struct ServeRoutes: Sendable {
             let body = try await handler.body(&request)
             let uuid = request.uri.queryParameters["uuid"].map { "?uuid=\($0)" } ?? ""
             return await handler.commit(
-                handler.freeSWITCHSubmission(
+                try handler.freeSWITCHSubmission(
                     feed: feed, source: "POST /v1/feeds/\(feed.name)/freeswitch-json\(uuid)", body: body,
                     contentType: request.headers[.contentType]))
         }

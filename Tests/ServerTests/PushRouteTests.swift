@@ -22,6 +22,7 @@ import Testing
           - name: fs1
             format: freeswitch-json
             push: {username: fs1, password: s3cret}
+            accounts: {"1001": ACME}
           - name: pbx1
             format: asterisk-csv
             spool: /tmp/cdrstore-route-tests-unused
@@ -29,6 +30,13 @@ import Testing
     private static let line =
         #"{"start_time":"2026-10-11T12:00:00Z","end_time":"2026-10-11T12:01:00Z","source":"+46701","destination":"+46702"}"#
         + "\n"
+
+    /// A mod_json_cdr document of a call on 2026-10-11 at 12:00 UTC, with account code 1001.
+    private static let freeSWITCHDocument = """
+        {"variables":{"uuid":"route-test-1","sip_from_user":"0701234567","sip_to_user":"0812345678",\
+        "accountcode":"1001","hangup_cause":"NORMAL_CLEARING","start_uepoch":"1791720000000000",\
+        "answer_uepoch":"1791720005000000","end_uepoch":"1791720065000000","duration":"65","billsec":"60"}}
+        """
 
     /// `Basic` credentials for `user:password`.
     private static func basic(_ user: String, _ password: String) -> String {
@@ -87,9 +95,20 @@ import Testing
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body).contains(#""ingested":1"#))
             }
+            try await client.execute(
+                uri: "/v1/feeds/fs1/freeswitch-json", method: .post,
+                headers: [.authorization: Self.basic("fs1", "s3cret"), .contentType: "application/json"],
+                body: ByteBuffer(string: Self.freeSWITCHDocument)
+            ) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains(#""ingested":1"#))
+            }
         }
-        let stored = try Connection(conninfo).execute("SELECT feed, source FROM cdr.call").rows
-        #expect(stored == [["gateway", "+46701"]])
+        let stored = try Connection(conninfo).execute(
+            "SELECT feed, source, coalesce(account, '') FROM cdr.call ORDER BY feed"
+        ).rows
+        // The FreeSWITCH push's account is mapped by the feed's parser, as a file of it would be.
+        #expect(stored == [["fs1", "0701234567", "ACME"], ["gateway", "+46701", ""]])
     }
 
     @Test func livenessAnswersWithoutTheDatabaseWhileHealthReportsItUnreachable() async throws {
