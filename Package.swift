@@ -40,7 +40,8 @@ var package = Package(
                 .embedInCode("004_billing.sql"), .embedInCode("005_lawful_access.sql"),
                 .embedInCode("006_commit_before_disclose.sql"), .embedInCode("007_identifier_days.sql"),
                 .embedInCode("008_held_results.sql"),
-                .embedInCode("009_indexed_partitions.sql"), .embedInCode("roles.sql"),
+                .embedInCode("009_indexed_partitions.sql"), .embedInCode("010_hold_covers.sql"),
+                .embedInCode("roles.sql"), .embedInCode("citus.sql"),
             ],
             swiftSettings: strict
         ),

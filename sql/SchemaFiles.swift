@@ -40,8 +40,15 @@ public enum SchemaFiles {
         Migration(
             version: 9, name: "009_indexed_partitions.sql",
             sql: String(decoding: PackageResources._09_indexed_partitions_sql, as: UTF8.self)),
+        Migration(
+            version: 10, name: "010_hold_covers.sql",
+            sql: String(decoding: PackageResources._10_hold_covers_sql, as: UTF8.self)),
     ]
 
     /// `roles.sql`: the group roles and their grants, which `cdrstore roles setup` applies (idempotent).
     public static let roles = String(decoding: PackageResources.roles_sql, as: UTF8.self)
+
+    /// `citus.sql`: the schema's distributed form on a Citus coordinator, which `cdrstore migrate
+    /// --citus` applies after the migrations (idempotent).
+    public static let citus = String(decoding: PackageResources.citus_sql, as: UTF8.self)
 }

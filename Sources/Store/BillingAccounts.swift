@@ -28,14 +28,14 @@ public struct BillingAccounts {
                 INSERT INTO billing.account (account, currency, zone) VALUES ($1, coalesce($2, 'EUR'), coalesce($3, 'UTC'))
                 ON CONFLICT (account) DO UPDATE
                     SET currency = coalesce($2, billing.account.currency), zone = coalesce($3, billing.account.zone),
-                        updated_by = session_user, updated_at = now()
+                        updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
                 """, [.text(account), .optional(currency), .optional(zone)])
             try connection.execute(
                 """
                 INSERT INTO billing.account_plan (account, valid_from, plan)
                 VALUES ($1, coalesce(\(SQLTime.timestamp("$2")), '-infinity'), $3)
                 ON CONFLICT (account, valid_from) DO UPDATE
-                    SET plan = EXCLUDED.plan, set_by = session_user, set_at = now()
+                    SET plan = EXCLUDED.plan, set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at
                 """, [.text(account), .optional(from.map(String.init)), .text(plan)])
         }
     }

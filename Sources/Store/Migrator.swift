@@ -57,6 +57,41 @@ public struct Migrator {
         }
     }
 
+    /// Turns the schema into its distributed form on a Citus coordinator (`sql/citus.sql`, one
+    /// statement per transaction, each safe to run again); throws a plain sentence when the
+    /// database is not a Citus coordinator with workers.
+    public func distribute() throws {
+        try requireCoordinator()
+        try connection.execute("SELECT pg_advisory_lock(hashtext('cdrstore'), hashtext('migrate'))")
+        defer { _ = try? connection.execute("SELECT pg_advisory_unlock(hashtext('cdrstore'), hashtext('migrate'))") }
+        for statement in SQLScript.statements(SchemaFiles.citus) { try connection.executeScript(statement) }
+    }
+
+    /// True when the store's calls are a distributed table (the store is in its Citus form).
+    public func isDistributed() throws -> Bool {
+        guard try connection.execute("SELECT to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL").scalar == "t"
+        else { return false }
+        return try connection.execute(
+            "SELECT count(*) FROM pg_dist_partition WHERE logicalrelid = to_regclass('cdr.call')"
+        ).scalar != "0"
+    }
+
+    /// Throws unless the database has the citus extension and at least one worker.
+    public func requireCoordinator() throws {
+        guard try connection.execute("SELECT count(*) FROM pg_extension WHERE extname = 'citus'").scalar != "0" else {
+            throw StoreError(
+                "this database is not on a Citus coordinator: it has no citus extension "
+                    + "(CREATE EXTENSION citus, with citus in shared_preload_libraries; deploy/citus/cluster.sh starts one)"
+            )
+        }
+        let workers = try connection.execute(
+            "SELECT count(*) FROM pg_dist_node WHERE noderole = 'primary' AND groupid <> 0 AND isactive")
+        guard workers.scalar != "0" else {
+            throw StoreError(
+                "the Citus coordinator has no active worker: add one with citus_add_node(host, port) first")
+        }
+    }
+
     /// Throws "run cdrstore migrate" unless the database has every migration this build knows.
     public func requireCurrentSchema() throws {
         // One statement, as every command pays it before its work: a store without the table

@@ -159,7 +159,12 @@ public struct RetentionRunner {
         try connection.execute(
             """
             UPDATE cdr.preserved_call AS p
-            SET hold_ids = cdr.holds_covering(p.start_time, p.source, p.destination, p.source_ip, p.account, \(SQLTime.timestamp("$2")))
+            SET hold_ids = ARRAY(
+                SELECT h.id FROM cdr.hold AS h
+                WHERE cdr.hold_covers(
+                    h.released_at, h.expires_at, h.window_from, h.window_to, h.identifiers, h.addresses, h.account,
+                    p.start_time, p.source, p.destination, p.source_ip, p.account, \(SQLTime.timestamp("$2")))
+                ORDER BY h.id)
             WHERE p.start_time < \(SQLTime.timestamp("$1"))
             """, parameters)
         return try connection.execute(

@@ -7,14 +7,28 @@ struct MigrateCommand: ParsableCommand {
         commandName: "migrate", abstract: "Create or upgrade the schema (idempotent).")
 
     @OptionGroup var database: DatabaseOptions
+    @Flag(
+        help:
+            "On a Citus coordinator: then turn the schema into its distributed form (see the README's Scaling out on Citus)."
+    )
+    var citus = false
 
     func run() throws {
         let connection = try database.connect()
-        let applied = try Migrator(connection: connection).migrate()
+        let migrator = Migrator(connection: connection)
+        if citus { try migrator.requireCoordinator() }
+        let applied = try migrator.migrate()
         if applied.isEmpty {
             Output.line("schema is up to date (version \(Migrator.latestVersion))")
         } else {
             Output.line("applied \(applied.joined(separator: ", ")); schema is at version \(Migrator.latestVersion)")
+        }
+        // A store in its distributed form gets it again after new migrations, which may restate
+        // what citus.sql changes.
+        let redistribute = try !applied.isEmpty && migrator.isDistributed()
+        if citus || redistribute {
+            try migrator.distribute()
+            Output.line("the schema is in its distributed form on this Citus coordinator")
         }
         Output.flush()
     }

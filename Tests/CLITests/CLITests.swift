@@ -87,9 +87,23 @@ import Testing
         #expect(
             migrated.stdout
                 == "applied 001_schema.sql, 002_retention.sql, 003_call_legs.sql, 004_billing.sql, 005_lawful_access.sql, "
-                + "006_commit_before_disclose.sql, 007_identifier_days.sql, 008_held_results.sql, 009_indexed_partitions.sql; schema is at version 9\n"
+                + "006_commit_before_disclose.sql, 007_identifier_days.sql, 008_held_results.sql, 009_indexed_partitions.sql, "
+                + "010_hold_covers.sql; schema is at version 10\n"
         )
-        #expect(try CLIRunner.run(["migrate", "--db", conninfo]).stdout == "schema is up to date (version 9)\n")
+        #expect(try CLIRunner.run(["migrate", "--db", conninfo]).stdout == "schema is up to date (version 10)\n")
+    }
+
+    @Test func theDistributedFormIsRefusedInOneSentenceOnAServerWithoutCitus() throws {
+        let conninfo = try TestDatabase.createEmpty(prefix: "cli")
+        let result = try CLIRunner.run(["migrate", "--citus", "--db", conninfo])
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.hasPrefix(
+                "cdrstore: this database is not on a Citus coordinator: it has no citus extension"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(result.stdout.isEmpty)
+        // Nothing was applied: the single-node schema is still to come.
+        #expect(try CLIRunner.run(["migrate", "--db", conninfo]).stdout.hasPrefix("applied 001_schema.sql"))
     }
 
     @Test func anUnknownFlagIsRefusedByTheArgumentParser() throws {

@@ -15,7 +15,7 @@ import Testing
             first == [
                 "001_schema.sql", "002_retention.sql", "003_call_legs.sql", "004_billing.sql", "005_lawful_access.sql",
                 "006_commit_before_disclose.sql", "007_identifier_days.sql", "008_held_results.sql",
-                "009_indexed_partitions.sql",
+                "009_indexed_partitions.sql", "010_hold_covers.sql",
             ])
         #expect(try Migrator(connection: connection).migrate().isEmpty)
         let recorded = try connection.execute("SELECT version, name FROM cdr.schema_migration ORDER BY version")
@@ -24,6 +24,7 @@ import Testing
                 ["1", "001_schema.sql"], ["2", "002_retention.sql"], ["3", "003_call_legs.sql"],
                 ["4", "004_billing.sql"], ["5", "005_lawful_access.sql"], ["6", "006_commit_before_disclose.sql"],
                 ["7", "007_identifier_days.sql"], ["8", "008_held_results.sql"], ["9", "009_indexed_partitions.sql"],
+                ["10", "010_hold_covers.sql"],
             ])
         try Migrator(connection: connection).requireCurrentSchema()
     }
@@ -63,7 +64,8 @@ import Testing
         try store.insertCalls(["2026-03-01T10:00:00Z", "2026-03-02T10:00:00Z", "2026-03-03T10:00:00Z"])
         try connection.execute("SELECT cdr.index_day('2026-03-01'), cdr.index_day('2026-03-02')")
 
-        #expect(try Migrator(connection: connection).migrate() == ["009_indexed_partitions.sql"])
+        #expect(
+            try Migrator(connection: connection).migrate() == ["009_indexed_partitions.sql", "010_hold_covers.sql"])
         let indexed = "SELECT string_agg(day::text, ' ' ORDER BY day) FROM cdr.indexed_partition"
         let unindexed = "SELECT string_agg(day::text, ' ' ORDER BY day) FROM cdr.unindexed_partition"
         #expect(try connection.execute(indexed).scalar == "2026-03-01 2026-03-02")
@@ -94,8 +96,9 @@ import Testing
             .deletingLastPathComponent().appendingPathComponent("sql").path
         let sqlFiles = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".sql") }
         let files = sqlFiles.filter { $0.first?.isNumber == true }.sorted()
-        #expect(Set(sqlFiles).subtracting(files) == ["roles.sql"])
+        #expect(Set(sqlFiles).subtracting(files) == ["roles.sql", "citus.sql"])
         #expect(SchemaFiles.roles == (try String(contentsOfFile: folder + "/roles.sql", encoding: .utf8)))
+        #expect(SchemaFiles.citus == (try String(contentsOfFile: folder + "/citus.sql", encoding: .utf8)))
         #expect(SchemaFiles.migrations.map(\.name) == files)
         #expect(SchemaFiles.migrations.map(\.version) == Array(1...files.count))
         for migration in SchemaFiles.migrations {
