@@ -4,6 +4,10 @@
 -- it creates roles and gives cdr.call to cdrstore_admin, whose retention runs drop partitions.
 -- Logins join a role with `cdrstore grant LOGIN ROLE`; the person is the login (session_user).
 
+-- On a Citus coordinator every grant on a function or table kept on the coordinator warns that it
+-- stays there; that is what is meant, so only errors are reported.
+SET LOCAL client_min_messages = error;
+
 DO $$
 DECLARE
     role_name text;
@@ -39,6 +43,42 @@ BEGIN
 END
 $$;
 
+-- Grants `role` SELECT on these columns of cdr.call. In the Citus form (sql/citus.sql), where Citus
+-- does not pass column grants on, the grant is made on the coordinator's cdr.call (which the
+-- coordinator checks before it sends a query on) and on each of its shards on the workers (which
+-- each worker checks for the part it runs).
+-- True when cdr.call is a Citus distributed table (the catalog is read only where Citus is).
+CREATE OR REPLACE FUNCTION cdr.calls_distributed() RETURNS boolean
+    LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+    distributed boolean;
+BEGIN
+    IF to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+        RETURN false;
+    END IF;
+    EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition WHERE logicalrelid = ''cdr.call''::regclass)'
+        INTO distributed;
+    RETURN distributed;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION cdr.grant_call_columns(role text, columns text) RETURNS void
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF NOT cdr.calls_distributed() THEN
+        EXECUTE format('GRANT SELECT (%s) ON cdr.call TO %I', columns, role);
+        RETURN;
+    END IF;
+    SET LOCAL citus.enable_ddl_propagation = off;
+    EXECUTE format('GRANT SELECT (%s) ON cdr.call TO %I', columns, role);
+    PERFORM run_command_on_shards('cdr.call', format('GRANT SELECT (%s) ON %%s TO %I', columns, role));
+END
+$$;
+REVOKE ALL ON FUNCTION cdr.grant_call_columns(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION cdr.calls_distributed() FROM PUBLIC;
+
 -- Everyone may see which schema version this is (cdrstore checks it before any work).
 GRANT USAGE ON SCHEMA cdr TO cdrstore_ingest, cdrstore_billing, cdrstore_officer, cdrstore_auditor, cdrstore_admin;
 GRANT SELECT ON cdr.schema_migration TO cdrstore_ingest, cdrstore_billing, cdrstore_officer, cdrstore_auditor,
@@ -47,7 +87,7 @@ GRANT SELECT ON cdr.schema_migration TO cdrstore_ingest, cdrstore_billing, cdrst
 -- cdrstore_ingest: writes calls and rejects and keeps its ledger. It reads only what telling a
 -- duplicate apart needs (feed, record hash, start time) and the retention window.
 GRANT INSERT ON cdr.call, cdr.reject TO cdrstore_ingest;
-GRANT SELECT (feed, record_hash, start_time) ON cdr.call TO cdrstore_ingest;
+SELECT cdr.grant_call_columns('cdrstore_ingest', 'feed, record_hash, start_time');
 GRANT SELECT, INSERT, UPDATE ON cdr.ingest_ledger TO cdrstore_ingest;
 GRANT SELECT ON cdr.settings TO cdrstore_ingest;
 GRANT EXECUTE ON FUNCTION cdr.ensure_partition(date) TO cdrstore_ingest, cdrstore_admin;
@@ -55,8 +95,8 @@ GRANT EXECUTE ON FUNCTION cdr.ensure_partition(date) TO cdrstore_ingest, cdrstor
 -- cdrstore_billing: what rating needs of a call (account, times, durations, destination, outcome),
 -- the billing schema, and billing holds only (row-level security hides legal holds).
 GRANT USAGE ON SCHEMA billing TO cdrstore_billing, cdrstore_admin;
-GRANT SELECT (start_time, answer_time, end_time, duration_s, billable_s, destination, disposition, call_type, account)
-    ON cdr.call TO cdrstore_billing;
+SELECT cdr.grant_call_columns(
+    'cdrstore_billing', 'start_time, answer_time, end_time, duration_s, billable_s, destination, disposition, call_type, account');
 GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA billing TO cdrstore_billing;
 GRANT SELECT, INSERT, UPDATE ON cdr.hold TO cdrstore_billing;
 ALTER TABLE cdr.hold ENABLE ROW LEVEL SECURITY;
@@ -141,5 +181,24 @@ BEGIN
                    WHERE p.pronamespace = 'lawful'::regnamespace AND p.prosecdef LOOP
         EXECUTE format('ALTER FUNCTION %s OWNER TO cdrstore_lawful', definer);
     END LOOP;
+END
+$$;
+
+-- In the distributed form (sql/citus.sql), Citus opens its connections to the workers as the role
+-- a statement runs as, also inside the SECURITY DEFINER functions that cdrstore_admin and
+-- cdrstore_lawful own (a new day's partition, a lookup). Those two roles may therefore log in on
+-- the workers, never on the coordinator: each worker's pg_hba.conf must accept them from the
+-- coordinator's address only (see the README's "Scaling out on Citus").
+DO $$
+BEGIN
+    -- Nested, so that PL/pgSQL plans the call of Citus's function only where Citus is.
+    IF cdr.calls_distributed() THEN
+        IF EXISTS (
+            SELECT 1 FROM run_command_on_workers(
+                'SET citus.enable_ddl_propagation = off; ALTER ROLE cdrstore_admin LOGIN; ALTER ROLE cdrstore_lawful LOGIN')
+            WHERE NOT success) THEN
+            RAISE EXCEPTION 'cannot let cdrstore_admin and cdrstore_lawful log in on every Citus worker';
+        END IF;
+    END IF;
 END
 $$;

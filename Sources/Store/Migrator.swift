@@ -65,6 +65,10 @@ public struct Migrator {
         try connection.execute("SELECT pg_advisory_lock(hashtext('cdrstore'), hashtext('migrate'))")
         defer { _ = try? connection.execute("SELECT pg_advisory_unlock(hashtext('cdrstore'), hashtext('migrate'))") }
         for statement in SQLScript.statements(SchemaFiles.citus) { try connection.executeScript(statement) }
+        // The roles' grants again, in the distributed form's way (column grants on every shard).
+        if try Roles(connection: connection).exist() {
+            try connection.transaction { try connection.executeScript(SchemaFiles.roles) }
+        }
     }
 
     /// True when the store's calls are a distributed table (the store is in its Citus form).
