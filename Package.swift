@@ -41,6 +41,7 @@ var package = Package(
                 .embedInCode("006_commit_before_disclose.sql"), .embedInCode("007_identifier_days.sql"),
                 .embedInCode("008_held_results.sql"),
                 .embedInCode("009_indexed_partitions.sql"), .embedInCode("010_hold_covers.sql"),
+                .embedInCode("011_hold_in_force.sql"),
                 .embedInCode("roles.sql"), .embedInCode("citus.sql"),
             ],
             swiftSettings: strict

@@ -43,6 +43,9 @@ public enum SchemaFiles {
         Migration(
             version: 10, name: "010_hold_covers.sql",
             sql: String(decoding: PackageResources._10_hold_covers_sql, as: UTF8.self)),
+        Migration(
+            version: 11, name: "011_hold_in_force.sql",
+            sql: String(decoding: PackageResources._11_hold_in_force_sql, as: UTF8.self)),
     ]
 
     /// `roles.sql`: the group roles and their grants, which `cdrstore roles setup` applies (idempotent).

@@ -22,7 +22,8 @@
 --     that remove calls (cdr.forget_identifier_days and the purge of preserved calls).
 --   the identifier index's partition triggers: an ingest takes the day it writes to off
 --     cdr.indexed_partition (cdr.ensure_partition, as on a single node). A change made with psql
---     straight into an indexed day's calls is not noticed on Citus; no cdrstore role may make one.
+--     straight into an indexed day's calls (by cdrstore_admin, which owns them, or a superuser)
+--     is not noticed on Citus.
 
 -- Each statement runs in a transaction of its own (cdrstore migrate sends them one by one):
 -- Citus cannot make several reference tables in one transaction on a coordinator that holds
@@ -67,11 +68,15 @@ BEGIN
 END
 $$;
 
--- As in 002_retention.sql, with each pending day's cells counted from its calls.
+-- As in 002_retention.sql, with each pending day's cells counted from its calls; in PL/pgSQL, since
+-- Citus cannot plan an SQL function's query on a distributed table with the function's parameters.
 CREATE OR REPLACE FUNCTION stats.roll_up_days(first_day date, last_day date)
     RETURNS TABLE (day date, rows_written bigint)
-    LANGUAGE sql
+    LANGUAGE plpgsql
 AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH pending AS (
         SELECT d::date AS day FROM generate_series(first_day, last_day, interval '1 day') AS d
         WHERE NOT EXISTS (SELECT 1 FROM stats.rolled_up_day AS r WHERE r.day = d::date)
@@ -116,7 +121,8 @@ AS $$
         SELECT p.day, coalesce((SELECT sum(w.calls) FROM written AS w WHERE w.day = p.day), 0) FROM pending AS p
         RETURNING day
     )
-    SELECT m.day, (SELECT count(*) FROM written AS w WHERE w.day = m.day) FROM marked AS m ORDER BY 1
+    SELECT m.day, (SELECT count(*) FROM written AS w WHERE w.day = m.day) FROM marked AS m ORDER BY 1;
+END
 $$;
 
 -- Every function whose body is an SQL-standard `RETURN expression`, restated with the body as a

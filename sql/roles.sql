@@ -66,13 +66,18 @@ $$;
 CREATE OR REPLACE FUNCTION cdr.grant_call_columns(role text, columns text) RETURNS void
     LANGUAGE plpgsql
 AS $$
+DECLARE
+    propagation text;
 BEGIN
     IF NOT cdr.calls_distributed() THEN
         EXECUTE format('GRANT SELECT (%s) ON cdr.call TO %I', columns, role);
         RETURN;
     END IF;
-    SET LOCAL citus.enable_ddl_propagation = off;
+    -- Off for this grant only: the rest of the transaction's grants must reach the workers.
+    propagation := current_setting('citus.enable_ddl_propagation');
+    PERFORM set_config('citus.enable_ddl_propagation', 'off', true);
     EXECUTE format('GRANT SELECT (%s) ON cdr.call TO %I', columns, role);
+    PERFORM set_config('citus.enable_ddl_propagation', propagation, true);
     PERFORM run_command_on_shards('cdr.call', format('GRANT SELECT (%s) ON %%s TO %I', columns, role));
 END
 $$;
@@ -188,17 +193,6 @@ $$;
 -- a statement runs as, also inside the SECURITY DEFINER functions that cdrstore_admin and
 -- cdrstore_lawful own (a new day's partition, a lookup). Those two roles may therefore log in on
 -- the workers, never on the coordinator: each worker's pg_hba.conf must accept them from the
--- coordinator's address only (see the README's "Scaling out on Citus").
-DO $$
-BEGIN
-    -- Nested, so that PL/pgSQL plans the call of Citus's function only where Citus is.
-    IF cdr.calls_distributed() THEN
-        IF EXISTS (
-            SELECT 1 FROM run_command_on_workers(
-                'SET citus.enable_ddl_propagation = off; ALTER ROLE cdrstore_admin LOGIN; ALTER ROLE cdrstore_lawful LOGIN')
-            WHERE NOT success) THEN
-            RAISE EXCEPTION 'cannot let cdrstore_admin and cdrstore_lawful log in on every Citus worker';
-        END IF;
-    END IF;
-END
-$$;
+-- coordinator's address only (see the README's "Scaling out on Citus"). `cdrstore roles setup`
+-- lets them log in there once this file's transaction has committed (run_command_on_workers inside
+-- it, where the roles are created, did not last).

@@ -36,6 +36,12 @@ struct ConfigTable {
         return value
     }
 
+    func bool(_ key: String) throws(ConfigurationError) -> Bool? {
+        guard let value = values[key] else { return nil }
+        guard let flag = value as? Bool else { throw ConfigurationError("\(path).\(key) must be true or false") }
+        return flag
+    }
+
     func int(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
         guard let value = values[key] else { return nil }
         guard let number = value as? Int, range.contains(number) else {

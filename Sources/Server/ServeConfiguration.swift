@@ -51,10 +51,13 @@ public struct ServeConfiguration: Sendable {
     public var pollSeconds = 1.0
     /// The feeds.
     public var feeds: [Feed] = []
+    /// The store is on a Citus coordinator, in its distributed form (`serve --migrate` applies it).
+    public var citus = false
 
     /// What the configuration runs, one line per listener and feed, for `serve --check`.
     public var summary: String {
         var lines = ["listen \(host):\(port), queue up to \(maxQueuedRecords) records, groups up to \(maxGroupRecords)"]
+        if citus { lines.append("store on a Citus coordinator, in its distributed form") }
         for feed in feeds {
             var parts = ["feed \(feed.name): \(feed.settings.format.rawValue) in \(feed.settings.timeZone)"]
             if let countryCode = feed.settings.countryCode { parts.append("country code \(countryCode)") }
@@ -123,7 +126,8 @@ public struct ServeConfiguration: Sendable {
     }
 
     private init(_ table: ConfigTable) throws(ConfigurationError) {
-        try table.allowOnly(["http", "spool", "feeds"])
+        try table.allowOnly(["http", "spool", "feeds", "citus"])
+        citus = try table.bool("citus") ?? citus
         if let http = try table.table("http") {
             try http.allowOnly(["listen", "max_queued_records", "max_group_records", "request_seconds"])
             if let listen = try http.string("listen") { (host, port) = try Self.hostAndPort(listen, at: http) }

@@ -128,9 +128,9 @@ public struct Holds {
                    \(iso("h.placed_at")),
                    CASE WHEN h.released_at IS NULL THEN NULL
                         ELSE \(iso("h.released_at")) || ' by ' || h.released_by || ': ' || h.release_reason END,
-                   cdr.hold_active(h, \(SQLTime.timestamp("$2")))
+                   cdr.hold_in_force(h.released_at, h.expires_at, \(SQLTime.timestamp("$2")))
             FROM cdr.hold AS h
-            WHERE $1::text IS NULL OR cdr.hold_active(h, \(SQLTime.timestamp("$1")))
+            WHERE $1::text IS NULL OR cdr.hold_in_force(h.released_at, h.expires_at, \(SQLTime.timestamp("$1")))
             ORDER BY h.id DESC
             """, [.optional(activeAt.map(String.init)), .text(String(now))])
         return result.rows.map { row in

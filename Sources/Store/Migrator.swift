@@ -17,6 +17,12 @@ public struct Migrator {
     public func migrate() throws -> [String] {
         try connection.transaction {
             try connection.execute("SELECT pg_advisory_xact_lock(hashtext('cdrstore'), hashtext('migrate'))")
+            // On a Citus coordinator each function and view kept on it warns that it stays there, as meant.
+            try connection.execute(
+                """
+                SELECT set_config('client_min_messages', 'error', true)
+                WHERE EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')
+                """)
             try connection.executeScript(
                 """
                 CREATE SCHEMA IF NOT EXISTS cdr;
@@ -44,16 +50,36 @@ public struct Migrator {
                     }
                     continue
                 }
-                try connection.executeScript(migration.sql)
+                try SQLScript.run(migration.sql, on: connection)
                 try connection.execute(
                     "INSERT INTO cdr.schema_migration (version, name, sha256) VALUES ($1, $2, $3)",
                     [.text(String(migration.version)), .text(migration.name), .text(hash)])
                 names.append(migration.name)
             }
             if !names.isEmpty, try Roles(connection: connection).exist() {
-                try connection.executeScript(SchemaFiles.roles)
+                try SQLScript.run(SchemaFiles.roles, on: connection)
             }
             return names
+        }
+    }
+
+    /// Applies the missing migrations, then the distributed form when `citus` asks for it or when a
+    /// store already in that form got a migration (which may restate what `citus.sql` changes);
+    /// returns the migrations applied and whether the distributed form was applied.
+    public func upgrade(citus: Bool) throws -> (applied: [String], distributed: Bool) {
+        if citus { try requireCoordinator() }
+        let applied = try migrate()
+        guard try citus || (!applied.isEmpty && isDistributed()) else { return (applied, false) }
+        try distribute()
+        return (applied, true)
+    }
+
+    /// Throws unless the store is in its distributed form (for a service configured for Citus).
+    public func requireDistributed() throws {
+        guard try isDistributed() else {
+            throw StoreError(
+                "the store is not in its distributed form, which the configuration's citus: true expects: "
+                    + "run cdrstore migrate --citus on the coordinator (or serve --migrate)")
         }
     }
 
@@ -64,11 +90,10 @@ public struct Migrator {
         try requireCoordinator()
         try connection.execute("SELECT pg_advisory_lock(hashtext('cdrstore'), hashtext('migrate'))")
         defer { _ = try? connection.execute("SELECT pg_advisory_unlock(hashtext('cdrstore'), hashtext('migrate'))") }
-        for statement in SQLScript.statements(SchemaFiles.citus) { try connection.executeScript(statement) }
+        try SQLScript.run(SchemaFiles.citus, on: connection)
         // The roles' grants again, in the distributed form's way (column grants on every shard).
-        if try Roles(connection: connection).exist() {
-            try connection.transaction { try connection.executeScript(SchemaFiles.roles) }
-        }
+        let roles = Roles(connection: connection)
+        if try roles.exist() { try roles.setup() }
     }
 
     /// True when the store's calls are a distributed table (the store is in its Citus form).

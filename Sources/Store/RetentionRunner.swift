@@ -87,8 +87,9 @@ public struct RetentionRunner {
             throw error
         }
         guard !dryRun else { return report }
+        let distributed = try Migrator(connection: connection).isDistributed()
         for day in report.days where day.action == .drop {
-            try dropPartition(day.day)
+            try dropPartition(day.day, distributed: distributed)
             try log(day, report: report)
         }
         report.indexedDays = try Partitions(connection: connection).indexDays(before: today).count
@@ -167,14 +168,18 @@ public struct RetentionRunner {
                 ORDER BY h.id)
             WHERE p.start_time < \(SQLTime.timestamp("$1"))
             """, parameters)
-        return try connection.execute(
+        let purged = try connection.execute(
             "DELETE FROM cdr.preserved_call WHERE start_time < \(SQLTime.timestamp("$1")) AND cardinality(hold_ids) = 0",
             [parameters[0]]
         ).affectedRows
+        // A lookup that read the purged calls must not hand them out: on a single node the table's
+        // trigger counts this removal too, on Citus (no triggers of distributed tables) only this does.
+        if purged > 0 { try connection.execute("UPDATE cdr.removals SET count = count + 1") }
+        return purged
     }
 
     /// Detaches the day's partition without blocking ingest and lookups for long, then drops it.
-    private func dropPartition(_ day: String) throws {
+    private func dropPartition(_ day: String, distributed: Bool) throws {
         let name = Self.partitionName(day)
         let pending = try connection.execute(
             """
@@ -182,10 +187,40 @@ public struct RetentionRunner {
             WHERE i.inhparent = 'cdr.call'::regclass AND c.relname = $1
             """, [.text(name)])
         if let state = pending.scalar {
-            let finalize = state == "t" ? "FINALIZE" : "CONCURRENTLY"
-            try connection.execute("ALTER TABLE cdr.call DETACH PARTITION cdr.\"\(name)\" \(finalize)")
+            if distributed {
+                try detachWaitingBriefly(name)
+            } else {
+                let finalize = state == "t" ? "FINALIZE" : "CONCURRENTLY"
+                try connection.execute("ALTER TABLE cdr.call DETACH PARTITION cdr.\"\(name)\" \(finalize)")
+            }
         }
         try connection.execute("DROP TABLE IF EXISTS cdr.\"\(name)\"")
+    }
+
+    /// How often, and how long each time, a detach on Citus waits for cdr.call's lock.
+    private static let detachAttempts = 5
+    private static let detachLockTimeout = "2s"
+
+    /// Citus has no `DETACH PARTITION … CONCURRENTLY`. A plain detach takes cdr.call's ACCESS
+    /// EXCLUSIVE lock on the coordinator and on each worker's shards: it waits for the ingest
+    /// batches and lookups that hold the table, and the new ones queue behind it while it waits.
+    /// So it waits at most `detachLockTimeout`, then lets them through for a second and tries again.
+    private func detachWaitingBriefly(_ name: String) throws {
+        for attempt in 1...Self.detachAttempts {
+            do {
+                try connection.transaction {
+                    try connection.execute("SET LOCAL lock_timeout = '\(Self.detachLockTimeout)'")
+                    try connection.execute("ALTER TABLE cdr.call DETACH PARTITION cdr.\"\(name)\"")
+                }
+                return
+            } catch let error as PostgresError where error.sqlState == "55P03" {
+                guard attempt < Self.detachAttempts else { break }
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
+        throw StoreError(
+            "could not detach cdr.\(name) from cdr.call: ingests or lookups held the table through "
+                + "\(Self.detachAttempts) waits of \(Self.detachLockTimeout); run retention again to finish")
     }
 
     private func log(_ day: Report.Day, report: Report) throws {

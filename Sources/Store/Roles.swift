@@ -29,7 +29,24 @@ public struct Roles {
 
     /// Creates the group roles that are missing and applies every grant (idempotent).
     public func setup() throws {
-        try connection.transaction { try connection.executeScript(SchemaFiles.roles) }
+        try connection.transaction { try SQLScript.run(SchemaFiles.roles, on: connection) }
+        try letOwnersLogInOnWorkers()
+    }
+
+    /// On a store in its Citus form, lets the owners of the SECURITY DEFINER functions log in on
+    /// every worker (Citus connects to the workers as them), never on the coordinator.
+    private func letOwnersLogInOnWorkers() throws {
+        guard try Migrator(connection: connection).isDistributed() else { return }
+        let failed = try connection.execute(
+            """
+            SELECT nodename || ':' || nodeport || ': ' || result FROM run_command_on_workers(
+                'DO $$ BEGIN SET LOCAL citus.enable_ddl_propagation = off; '
+                    || 'ALTER ROLE cdrstore_admin LOGIN; ALTER ROLE \(Self.definer) LOGIN; END $$')
+            WHERE NOT success
+            """)
+        if let first = failed.rows.first?[0] {
+            throw StoreError("cannot let cdrstore_admin and \(Self.definer) log in on every Citus worker (\(first))")
+        }
     }
 
     /// True when the group roles exist in the cluster (`roles.sql` creates the definer role too,

@@ -1,7 +1,8 @@
 import Foundation
+import Postgres
 
-/// An SQL script cut into its statements, for scripts whose statements must each run in a
-/// transaction of their own (one simple-protocol call runs a whole script in one).
+/// An SQL script cut into its statements, to send them one by one (one simple-protocol call runs
+/// a whole script in one transaction, as one query text).
 enum SQLScript {
     /// The script's statements, each with its closing `;`, in order; semicolons inside quotes,
     /// dollar quotes (`$$`, `$body$`) and `--` comments do not end a statement. Comment-only and
@@ -52,5 +53,12 @@ enum SQLScript {
         }
         finish()
         return statements
+    }
+
+    /// Runs the script one statement per call, in the caller's transaction if there is one. Each
+    /// statement is then the whole query text the server sees: Citus passes a propagated DDL
+    /// statement's query text on to its workers, which refuse several statements in one.
+    static func run(_ script: String, on connection: Connection) throws {
+        for statement in statements(script) { try connection.executeScript(statement) }
     }
 }

@@ -15,21 +15,13 @@ struct MigrateCommand: ParsableCommand {
 
     func run() throws {
         let connection = try database.connect()
-        let migrator = Migrator(connection: connection)
-        if citus { try migrator.requireCoordinator() }
-        let applied = try migrator.migrate()
+        let (applied, distributed) = try Migrator(connection: connection).upgrade(citus: citus)
         if applied.isEmpty {
             Output.line("schema is up to date (version \(Migrator.latestVersion))")
         } else {
             Output.line("applied \(applied.joined(separator: ", ")); schema is at version \(Migrator.latestVersion)")
         }
-        // A store in its distributed form gets it again after new migrations, which may restate
-        // what citus.sql changes.
-        let redistribute = try !applied.isEmpty && migrator.isDistributed()
-        if citus || redistribute {
-            try migrator.distribute()
-            Output.line("the schema is in its distributed form on this Citus coordinator")
-        }
+        if distributed { Output.line("the schema is in its distributed form on this Citus coordinator") }
         Output.flush()
     }
 }

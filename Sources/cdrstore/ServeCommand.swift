@@ -32,8 +32,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let connect = try database.opener()
         let first = try connect()
-        if migrate { _ = try Migrator(connection: first).migrate() }
-        try Migrator(connection: first).requireCurrentSchema()
+        let migrator = Migrator(connection: first)
+        if migrate { _ = try migrator.upgrade(citus: configuration.citus) }
+        try migrator.requireCurrentSchema()
+        if configuration.citus { try migrator.requireDistributed() }
         for feed in configuration.feeds {
             if let spool = feed.spool {
                 try FileManager.default.createDirectory(atPath: spool.path, withIntermediateDirectories: true)

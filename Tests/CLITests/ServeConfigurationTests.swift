@@ -72,6 +72,7 @@ import Testing
             "feeds:\n  - name: a\n    format: asterisk-csv\n    acc_keys: caller=x\n    spool: /tmp/x\n",
             "--acc-keys is only for --format kamailio-acc"
         ),
+        ("citus: yes please\nfeeds: []\n", "citus must be true or false"),
     ])
     func aWrongConfigurationIsOneSentenceAndExitCode1(yaml: String, expected: String) throws {
         let folder = try TemporaryFolder()
@@ -137,5 +138,31 @@ import Testing
                 "cdrstore: cannot listen on 127.0.0.1:\(port): another program already listens there\n"),
             "\(result.stderr)")
         #expect(!result.stderr.contains("serving"))
+    }
+
+    /// `citus: true` is in the summary; on a store not in its distributed form, serve refuses in
+    /// one sentence before it listens, and `--migrate` refuses where there is no Citus coordinator.
+    @Test func aCitusConfigurationNeedsTheDistributedForm() throws {
+        let folder = try TemporaryFolder()
+        let path = try folder.write(
+            "serve.yaml",
+            "citus: true\nhttp:\n  listen: 127.0.0.1:0\nfeeds:\n  - {name: gw, format: cdr-jsonl, push: {username: u, password: p}}\n"
+        )
+        let check = try CLIRunner.run(["serve", "--config", path, "--check"])
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(
+            check.stdout.split(separator: "\n").dropFirst().first
+                == "store on a Citus coordinator, in its distributed form")
+        let conninfo = try TestDatabase.createMigrated(prefix: "servecitus")
+        let served = try CLIRunner.run(["serve", "--db", conninfo, "--config", path])
+        #expect(served.status == 1)
+        #expect(
+            served.stderr
+                == "cdrstore: the store is not in its distributed form, which the configuration's citus: true expects: "
+                + "run cdrstore migrate --citus on the coordinator (or serve --migrate)\n", "\(served.stderr)")
+        let migrated = try CLIRunner.run(["serve", "--db", conninfo, "--config", path, "--migrate"])
+        #expect(migrated.status == 1)
+        #expect(
+            migrated.stderr.hasPrefix("cdrstore: this database is not on a Citus coordinator"), "\(migrated.stderr)")
     }
 }

@@ -15,7 +15,7 @@ import Testing
             first == [
                 "001_schema.sql", "002_retention.sql", "003_call_legs.sql", "004_billing.sql", "005_lawful_access.sql",
                 "006_commit_before_disclose.sql", "007_identifier_days.sql", "008_held_results.sql",
-                "009_indexed_partitions.sql", "010_hold_covers.sql",
+                "009_indexed_partitions.sql", "010_hold_covers.sql", "011_hold_in_force.sql",
             ])
         #expect(try Migrator(connection: connection).migrate().isEmpty)
         let recorded = try connection.execute("SELECT version, name FROM cdr.schema_migration ORDER BY version")
@@ -24,7 +24,7 @@ import Testing
                 ["1", "001_schema.sql"], ["2", "002_retention.sql"], ["3", "003_call_legs.sql"],
                 ["4", "004_billing.sql"], ["5", "005_lawful_access.sql"], ["6", "006_commit_before_disclose.sql"],
                 ["7", "007_identifier_days.sql"], ["8", "008_held_results.sql"], ["9", "009_indexed_partitions.sql"],
-                ["10", "010_hold_covers.sql"],
+                ["10", "010_hold_covers.sql"], ["11", "011_hold_in_force.sql"],
             ])
         try Migrator(connection: connection).requireCurrentSchema()
     }
@@ -65,7 +65,9 @@ import Testing
         try connection.execute("SELECT cdr.index_day('2026-03-01'), cdr.index_day('2026-03-02')")
 
         #expect(
-            try Migrator(connection: connection).migrate() == ["009_indexed_partitions.sql", "010_hold_covers.sql"])
+            try Migrator(connection: connection).migrate() == [
+                "009_indexed_partitions.sql", "010_hold_covers.sql", "011_hold_in_force.sql",
+            ])
         let indexed = "SELECT string_agg(day::text, ' ' ORDER BY day) FROM cdr.indexed_partition"
         let unindexed = "SELECT string_agg(day::text, ' ' ORDER BY day) FROM cdr.unindexed_partition"
         #expect(try connection.execute(indexed).scalar == "2026-03-01 2026-03-02")
