@@ -3,7 +3,8 @@
 # cluster (a coordinator and two workers, deploy/citus/cluster.sh), then the two stores compared
 # row for row and invoice for invoice.
 #
-# Scenario, on each: migrate (--citus on the cluster) and set up the roles; ingest a file with a
+# Scenario, on each, every step as a login of the role it needs: migrate (--citus on the cluster)
+# and set up the roles; ingest a file with a
 # `kill -9` in the middle, then again to its end; ingest a copy of it (all duplicates); ingest a
 # second file, timed (rows/s); a legal hold on the busiest number; tariffs, every account on a plan,
 # last month billed; retention with a 1-month ceiling (the older days dropped, the held calls
@@ -13,8 +14,9 @@
 #
 # Compared: every stored call, preserved call and reject; the invoices and their lines; the daily
 # statistics; what each retention step removed and preserved; each lookup's calls and result digest;
-# the audit chain's verdict and its entries (all but their moments and hashes). Prints each
-# difference (nothing when there is none) and exits 1 on any.
+# the audit chain's verdict and its entries (all but their moments and hashes). Also tries, as an
+# officer with psql, each shard of the call tables on the workers. Prints each difference (nothing
+# when there is none) and exits 1 on any.
 #
 # Needs a Citus-enabled PostgreSQL (citus.so in `pg_config --pkglibdir`, or CITUS_PG_CONFIG): says so
 # and exits 1 without one. Citus is not in Debian's registry; see the README's "Scaling out on Citus".
@@ -67,7 +69,7 @@ last_month=$(date -u -d "$(date -u +%Y-%m-01) -1 day" +%Y-%m)
 q() { psql -X -qtA -v ON_ERROR_STOP=1 "$1" -c "$2"; }
 ingest() { # ingest CONNINFO FILE [extra args]: the feed's ingest command
     local db=$1 file=$2; shift 2
-    "$bin" ingest --db "$db" --feed pbx --format asterisk-csv --tz Europe/Stockholm --country-code 46 "$@" "$file"
+    "$bin" ingest --db "$db user=feeder" --feed pbx --format asterisk-csv --tz Europe/Stockholm --country-code 46 "$@" "$file"
 }
 
 scenario() { # scenario NAME CONNINFO [--citus]: runs everything on one store, writes NAME.* files
@@ -77,6 +79,10 @@ scenario() { # scenario NAME CONNINFO [--citus]: runs everything on one store, w
     "$bin" grant officer_a cdrstore_officer --db "$db" >/dev/null
     "$bin" grant officer_b cdrstore_officer --db "$db" >/dev/null
     "$bin" grant auditor cdrstore_auditor --db "$db" >/dev/null
+    # Each step as a login of the role it needs, as in production (on Citus: through the workers).
+    "$bin" grant feeder cdrstore_ingest --db "$db" >/dev/null
+    "$bin" grant biller cdrstore_billing --db "$db" >/dev/null
+    "$bin" grant keeper cdrstore_admin --db "$db" >/dev/null
 
     # Ingest with a kill -9 once the first batches are committed, then again to the end.
     ingest "$db" "$work/a.csv" --batch-size 5000 > "$out.killed-ingest" 2>&1 &
@@ -96,15 +102,15 @@ scenario() { # scenario NAME CONNINFO [--citus]: runs everything on one store, w
     start=$(now); ingest "$db" "$work/b.csv" > /dev/null; end=$(now)
     echo "$(awk -v n="$calls" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", n / (e - s) }')" > "$out.rate"
 
-    "$bin" hold place --db "$db" --reason "case 1" --identifier "$busiest" --from 2020-01-01 --to 2030-01-01 \
+    "$bin" hold place --db "$db user=keeper" --reason "case 1" --identifier "$busiest" --from 2020-01-01 --to 2030-01-01 \
         --country-code 46 > /dev/null
-    "$bin" tariff import --db "$db" "$work/rates.csv" > /dev/null
+    "$bin" tariff import --db "$db user=biller" "$work/rates.csv" > /dev/null
     for account in $(q "$db" "SELECT DISTINCT account FROM cdr.call WHERE account IS NOT NULL ORDER BY 1"); do
-        "$bin" account set --db "$db" "$account" --plan check > /dev/null
+        "$bin" account set --db "$db user=biller" "$account" --plan check > /dev/null
     done
-    "$bin" bill --db "$db" --period "$last_month" > /dev/null
-    "$bin" retention policy --db "$db" --ceiling-months 1 --floor-months 1 --i-know > /dev/null
-    "$bin" retention run --db "$db" --as-of "${today}T00:00:00Z" > /dev/null
+    "$bin" bill --db "$db user=biller" --period "$last_month" > /dev/null
+    "$bin" retention policy --db "$db user=keeper" --ceiling-months 1 --floor-months 1 --i-know > /dev/null
+    "$bin" retention run --db "$db user=keeper" --as-of "${today}T00:00:00Z" > /dev/null
 
     local request
     "$bin" request create --db "$db user=officer_a" --country SE --authority "Police" --number "K-1" \
@@ -152,6 +158,16 @@ scenario single "$single"
 scenario cluster "$cluster" --citus
 
 differences=0
+# An officer with psql on a worker: every shard of the call tables refuses them.
+shards=$(q "$cluster" "SELECT nodeport || ' ' || shard_name FROM citus_shards
+                       WHERE table_name IN ('cdr.call'::regclass, 'cdr.preserved_call'::regclass, 'cdr.identifier_day'::regclass)")
+while read -r port shard; do
+    if PGOPTIONS="-c citus.override_table_visibility=off" \
+        q "host=127.0.0.1 port=$port dbname=cdrstore user=officer_a" "SELECT 1 FROM $shard LIMIT 1" > /dev/null 2>&1; then
+        differences=$((differences + 1))
+        echo "DIFFERENT: officer_a may read $shard on the worker at port $port"
+    fi
+done <<< "$shards"
 for part in ingests calls preserved rejects invoices stats retention lookups audit; do
     if ! diff -q "$work/single.$part" "$work/cluster.$part" > /dev/null; then
         differences=$((differences + 1))
@@ -164,6 +180,7 @@ printf 'compared: %s calls, %s preserved, %s rejects, %s invoice lines, %s stati
     "$(wc -l < "$work/single.calls")" "$(wc -l < "$work/single.preserved")" "$(wc -l < "$work/single.rejects")" \
     "$(wc -l < "$work/single.invoices")" "$(wc -l < "$work/single.stats")" "$(wc -l < "$work/single.retention")" \
     "$(wc -l < "$work/single.lookup-ms")"
+printf 'an officer with psql on a worker: refused by each of the %s shards of the call tables\n' "$(wc -l <<< "$shards")"
 printf 'ingest of %s calls: single node %s rows/s, Citus (coordinator + 2 workers, same 2 cores) %s rows/s\n' \
     "$calls" "$(cat "$work/single.rate")" "$(cat "$work/cluster.rate")"
 printf 'lookup from a new process, p95: single node %s ms, Citus %s ms\n' "$(p95 "$work/single.lookup-ms")" \

@@ -45,8 +45,8 @@ $$;
 
 -- Grants `role` SELECT on these columns of cdr.call. In the Citus form (sql/citus.sql), where Citus
 -- does not pass column grants on, the grant is made on the coordinator's cdr.call (which the
--- coordinator checks before it sends a query on) and on each of its shards on the workers (which
--- each worker checks for the part it runs).
+-- coordinator checks before it sends a query on); cdr.copy_call_column_grants then makes it on
+-- each of its shards on the workers (which each worker checks for the part it runs).
 -- True when cdr.call is a Citus distributed table (the catalog is read only where Citus is).
 CREATE OR REPLACE FUNCTION cdr.calls_distributed() RETURNS boolean
     LANGUAGE plpgsql STABLE
@@ -78,10 +78,35 @@ BEGIN
     PERFORM set_config('citus.enable_ddl_propagation', 'off', true);
     EXECUTE format('GRANT SELECT (%s) ON cdr.call TO %I', columns, role);
     PERFORM set_config('citus.enable_ddl_propagation', propagation, true);
-    PERFORM run_command_on_shards('cdr.call', format('GRANT SELECT (%s) ON %%s TO %I', columns, role));
+END
+$$;
+
+-- On Citus: gives every shard of cdr.call the column grants the coordinator's cdr.call has.
+-- `cdrstore roles setup` calls it once this file's transaction has committed: Citus reaches the
+-- shards through connections of its own, where a role created in that transaction does not exist.
+CREATE OR REPLACE FUNCTION cdr.copy_call_column_grants() RETURNS void
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    granted record;
+    failure text;
+BEGIN
+    FOR granted IN
+        SELECT pg_get_userbyid(a.grantee) AS role, string_agg(quote_ident(c.attname), ', ' ORDER BY c.attnum) AS columns
+        FROM pg_attribute AS c CROSS JOIN LATERAL aclexplode(c.attacl) AS a
+        WHERE c.attrelid = 'cdr.call'::regclass AND c.attnum > 0 AND a.privilege_type = 'SELECT'
+        GROUP BY a.grantee
+    LOOP
+        EXECUTE 'SELECT string_agg(result, ''; '') FROM run_command_on_shards(''cdr.call'', $1) WHERE NOT success'
+            INTO failure USING format('GRANT SELECT (%s) ON %%s TO %I', granted.columns, granted.role);
+        IF failure IS NOT NULL THEN
+            RAISE EXCEPTION 'cannot give % its columns of cdr.call on every shard: %', granted.role, failure;
+        END IF;
+    END LOOP;
 END
 $$;
 REVOKE ALL ON FUNCTION cdr.grant_call_columns(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION cdr.copy_call_column_grants() FROM PUBLIC;
 REVOKE ALL ON FUNCTION cdr.calls_distributed() FROM PUBLIC;
 
 -- Everyone may see which schema version this is (cdrstore checks it before any work).

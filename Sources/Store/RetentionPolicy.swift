@@ -56,18 +56,20 @@ public struct RetentionPolicy: Sendable, Equatable {
         try check(override: override)
         try connection.transaction {
             try connection.execute("SELECT pg_advisory_xact_lock(hashtext('cdrstore'), hashtext('retention'))")
+            // Read, then logged with plain values: Citus runs an INSERT … SELECT from a reference
+            // table through a plan that needs the log's sequence, which no role but its owner has.
+            let before = try connection.execute(
+                "SELECT retention_ceiling_months, retention_floor_months, retention_zone FROM cdr.settings FOR UPDATE"
+            ).rows[0]
             try connection.execute(
                 """
-                WITH before AS (SELECT retention_ceiling_months AS ceiling, retention_floor_months AS floor,
-                                       retention_zone AS zone
-                                FROM cdr.settings FOR UPDATE)
                 INSERT INTO cdr.settings_log (ceiling_before, floor_before, zone_before, ceiling_after, floor_after,
                                               zone_after, override)
-                SELECT ceiling, floor, zone, $1, $2, $4, $3 FROM before
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
                 """,
                 [
-                    .text(String(ceilingMonths)), .text(String(floorMonths)), .text(override ? "true" : "false"),
-                    .text(zone),
+                    .text(before[0]!), .text(before[1]!), .text(before[2]!), .text(String(ceilingMonths)),
+                    .text(String(floorMonths)), .text(zone), .text(override ? "true" : "false"),
                 ])
             try connection.execute(
                 "UPDATE cdr.settings SET retention_ceiling_months = $1, retention_floor_months = $2, retention_zone = $3",

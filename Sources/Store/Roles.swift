@@ -30,13 +30,16 @@ public struct Roles {
     /// Creates the group roles that are missing and applies every grant (idempotent).
     public func setup() throws {
         try connection.transaction { try SQLScript.run(SchemaFiles.roles, on: connection) }
-        try letOwnersLogInOnWorkers()
+        try completeOnWorkers()
     }
 
-    /// On a store in its Citus form, lets the owners of the SECURITY DEFINER functions log in on
-    /// every worker (Citus connects to the workers as them), never on the coordinator.
-    private func letOwnersLogInOnWorkers() throws {
+    /// On a store in its Citus form, what roles.sql's transaction cannot do on the workers, whose
+    /// connections do not see the roles it creates: the column grants on each shard of cdr.call,
+    /// and worker logins for the owners of the SECURITY DEFINER functions (Citus connects to the
+    /// workers as them), never on the coordinator.
+    private func completeOnWorkers() throws {
         guard try Migrator(connection: connection).isDistributed() else { return }
+        try connection.execute("SELECT cdr.copy_call_column_grants()")
         let failed = try connection.execute(
             """
             SELECT nodename || ':' || nodeport || ': ' || result FROM run_command_on_workers(
