@@ -198,5 +198,34 @@ SELECT create_distributed_table('cdr.preserved_call', 'record_hash', colocate_wi
 WHERE NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'cdr.preserved_call'::regclass);
 SELECT create_distributed_table('cdr.identifier_day', 'identifier', colocate_with => 'none')
 WHERE NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'cdr.identifier_day'::regclass);
+-- The daily partitions as in 001_schema.sql, from their shards on the workers (the coordinator
+-- holds only the partitions' definitions): the sizes from citus_shards, the planner's row
+-- estimates from each worker's catalog.
+CREATE OR REPLACE VIEW cdr.partitions AS
+WITH shard_sizes AS (
+    SELECT s.table_name AS partition_oid, sum(s.shard_size) AS total_bytes
+    FROM pg_catalog.citus_shards AS s GROUP BY 1
+),
+estimates AS (
+    SELECT substring(e.relname FROM '^(call_p[0-9]{8})_') AS partition, sum(e.reltuples) AS estimated_rows
+    FROM pg_catalog.run_command_on_workers($workers$
+        SELECT coalesce(json_agg(json_build_object('relname', relname, 'reltuples', greatest(reltuples, 0))), '[]')
+        FROM pg_catalog.pg_class WHERE relname ~ '^call_p[0-9]{8}_[0-9]+$'
+    $workers$) AS w
+    CROSS JOIN LATERAL json_to_recordset(w.result::json) AS e (relname text, reltuples real)
+    WHERE w.success
+    GROUP BY 1
+)
+SELECT
+    to_date(substr(c.relname, 7), 'YYYYMMDD') AS day,
+    c.relname::text AS partition,
+    coalesce(z.total_bytes, 0)::bigint AS total_bytes,
+    coalesce(e.estimated_rows, 0)::bigint AS estimated_rows
+FROM pg_inherits AS i
+JOIN pg_class AS c ON c.oid = i.inhrelid
+LEFT JOIN shard_sizes AS z ON z.partition_oid = c.oid
+LEFT JOIN estimates AS e ON e.partition = c.relname
+WHERE i.inhparent = 'cdr.call'::regclass;
+
 RESET citus.shard_count;
 SET client_min_messages = warning;
