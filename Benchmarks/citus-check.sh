@@ -4,8 +4,8 @@
 # row for row and invoice for invoice.
 #
 # Scenario, on each, every step as a login of the role it needs: migrate (--citus on the cluster)
-# and set up the roles; ingest a file with a
-# `kill -9` in the middle, then again to its end; ingest a copy of it (all duplicates); ingest a
+# and set up the roles; ingest a file killed with `kill -9` three times in the middle, then again
+# to its end; ingest a copy of it (all duplicates); ingest a
 # second file, timed (rows/s); a legal hold on the busiest number; tariffs, every account on a plan,
 # last month billed; retention with a 1-month ceiling (the older days dropped, the held calls
 # preserved, exact to the second); a legal request registered by one officer and approved by
@@ -84,18 +84,23 @@ scenario() { # scenario NAME CONNINFO [--citus]: runs everything on one store, w
     "$bin" grant biller cdrstore_billing --db "$db" >/dev/null
     "$bin" grant keeper cdrstore_admin --db "$db" >/dev/null
 
-    # Ingest with a kill -9 once the first batches are committed, then again to the end.
-    ingest "$db" "$work/a.csv" --batch-size 5000 > "$out.killed-ingest" 2>&1 &
-    local pid=$!
-    until [ "$(q "$db" "SELECT coalesce(max(committed_offset), 0) > 0 FROM cdr.ingest_ledger")" = t ]; do
-        kill -0 "$pid" 2>/dev/null || {
-            echo "citus-check.sh: $name: the ingest ended before its first commit: $(cat "$out.killed-ingest")" >&2
-            exit 1
-        }
-        sleep 0.05
+    # Ingest killed with kill -9 three times, each time once it has committed a batch more than the
+    # last run did, then run again to the end.
+    local round pid committed
+    for round in 1 2 3; do
+        committed=$(q "$db" "SELECT coalesce(max(committed_offset), 0) FROM cdr.ingest_ledger")
+        ingest "$db" "$work/a.csv" --batch-size 5000 > "$out.killed-ingest" 2>&1 &
+        pid=$!
+        until [ "$(q "$db" "SELECT coalesce(max(committed_offset), 0) > $committed FROM cdr.ingest_ledger")" = t ]; do
+            kill -0 "$pid" 2>/dev/null || {
+                echo "citus-check.sh: $name: ingest run $round ended before a commit: $(cat "$out.killed-ingest")" >&2
+                exit 1
+            }
+            sleep 0.05
+        done
+        kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+        echo "$name: ingest run $round killed with $(q "$db" "SELECT count(*) FROM cdr.call") calls stored" >&2
     done
-    kill -9 "$pid"; wait "$pid" 2>/dev/null || true
-    echo "$name: killed ingest after $(q "$db" "SELECT count(*) FROM cdr.call") calls" >&2
     ingest "$db" "$work/a.csv" > "$out.ingest-resumed"
     ingest "$db" "$work/a-copy.csv" > "$out.ingest-copy"
     local start end
