@@ -35,7 +35,7 @@ struct DemoCommand: ParsableCommand {
         let open = try database.opener()
         let connection = try open()
         Output.line("== 1. schema")
-        let applied = try Migrator(connection: connection).migrate()
+        let applied = try Migrator(connection: connection).upgrade(citus: false).applied
         Output.line(applied.isEmpty ? "schema already up to date" : "applied \(applied.joined(separator: ", "))")
 
         Output.line(
