@@ -43,10 +43,6 @@ BEGIN
 END
 $$;
 
--- Grants `role` SELECT on these columns of cdr.call. In the Citus form (sql/citus.sql), where Citus
--- does not pass column grants on, the grant is made on the coordinator's cdr.call (which the
--- coordinator checks before it sends a query on); cdr.copy_call_column_grants then makes it on
--- each of its shards on the workers (which each worker checks for the part it runs).
 -- True when cdr.call is a Citus distributed table (the catalog is read only where Citus is).
 CREATE OR REPLACE FUNCTION cdr.calls_distributed() RETURNS boolean
     LANGUAGE plpgsql STABLE
@@ -63,6 +59,10 @@ BEGIN
 END
 $$;
 
+-- Grants `role` SELECT on these columns of cdr.call. In the Citus form (sql/citus.sql), where Citus
+-- does not pass column grants on, the grant is made on the coordinator's cdr.call (which the
+-- coordinator checks before it sends a query on); cdr.copy_call_column_grants then makes it on
+-- each of its shards on the workers (which each worker checks for the part it runs).
 CREATE OR REPLACE FUNCTION cdr.grant_call_columns(role text, columns text) RETURNS void
     LANGUAGE plpgsql
 AS $$
